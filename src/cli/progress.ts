@@ -1,0 +1,34 @@
+/**
+ * Progress output for long jobs: a redrawn bar on a TTY, plain lines (at most one per 10 %) otherwise.
+ */
+import type { Progress } from '../codec/types.js';
+
+export function progressReporter(stream: NodeJS.WritableStream & { isTTY?: boolean }, label: string): {
+  update(p: Progress): void;
+  done(): void;
+} {
+  const tty = stream.isTTY === true;
+  let lastDecile = -1;
+  let drawn = false;
+  return {
+    update(p) {
+      const fraction = p.total ? Math.min(1, p.done / p.total) : undefined;
+      if (tty) {
+        const width = 30;
+        const bar = fraction === undefined ? '' : `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] `;
+        const count = p.total ? `${p.done}/${p.total}` : `${p.done}`;
+        stream.write(`\r${label} ${p.phase} ${bar}${count}\x1b[K`);
+        drawn = true;
+        return;
+      }
+      const decile = fraction === undefined ? p.done : Math.floor(fraction * 10);
+      if (decile !== lastDecile) {
+        lastDecile = decile;
+        stream.write(`${label} ${p.phase} ${p.total ? `${p.done}/${p.total}` : p.done}\n`);
+      }
+    },
+    done() {
+      if (tty && drawn) stream.write('\r\x1b[K');
+    },
+  };
+}

@@ -1,0 +1,6 @@
+/**
+ * The built-in codec families: the only place in src/ that imports from codecs/.
+ */
+import type { CodecFactory } from './types.js';
+
+export const builtinCodecs: readonly CodecFactory[] = [];

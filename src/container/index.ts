@@ -1,0 +1,3 @@
+export * from './header.js';
+export * from './format.js';
+export { crc32 } from './crc32.js';

@@ -1,0 +1,22 @@
+/**
+ * neural-codec: learned compression of images and audio on Node.js.
+ *
+ * ```ts
+ * import { openCodec, decode } from 'neural-codec';
+ * await using codec = await openCodec('hyperprior', { device: 'auto' });
+ * const bytes = await codec.encode('photo.png', { quality: 4 });
+ * const image = await decode(bytes);
+ * ```
+ */
+export { openCodec, decode, encode, listCodecs, registerCodec, type CodecListing } from './codec/registry.js';
+export type {
+  Codec, CodecFactory, CodecInfo, DecodedAudio, DecodedImage, DecodedMedia, EncodeOptions, MediaInput,
+  MediaKind, OpenOptions, Progress, RawAudio, RawImage,
+} from './codec/types.js';
+export { CodecError, isCodecError, type CodecErrorCode } from './errors.js';
+export {
+  readContainer, readHeader, writeContainer, type Container, type ContainerHeader, type MediaDescription, type RateSetting,
+} from './container/index.js';
+export { Runtime, resolveDevice, type Device, type RuntimeOptions } from './runtime/index.js';
+export { listModels, resolveModel, type ModelFiles, type ModelListing } from './runtime/models.js';
+export { loadImage, saveImage, loadAudio, saveAudio, type LoadedImage } from './media/index.js';

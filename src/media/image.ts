@@ -1,0 +1,142 @@
+/**
+ * Image I/O through sharp: any format sharp reads (PNG, JPEG, WebP, AVIF, TIFF, GIF, ...) to
+ * interleaved samples, and planar float RGB for the networks and back.
+ *
+ * Deliberate choices: 16-bit input stays 16-bit (`bitDepth: 16`), alpha stays a channel (`hasAlpha`)
+ * for the codec to code or refuse, EXIF orientation is applied, CMYK and other colour spaces are
+ * converted to sRGB.
+ */
+import path from 'node:path';
+import sharp from 'sharp';
+import { CodecError } from '../errors.js';
+import type { RawImage } from '../codec/types.js';
+import { invalidRange, invalidType } from '../validate.js';
+
+export interface LoadedImage extends RawImage {
+  data: Uint8Array | Uint16Array;
+  bitDepth: 8 | 16;
+  hasAlpha: boolean;
+}
+
+/** Planar float RGB: three planes of `width * height` samples in [0, 1] (NCHW without N). */
+export interface PlanarImage {
+  data: Float32Array;
+  width: number;
+  height: number;
+}
+
+export function isRawImage(value: unknown): value is RawImage {
+  return typeof value === 'object' && value !== null && ArrayBuffer.isView((value as RawImage).data) &&
+    typeof (value as RawImage).width === 'number' && typeof (value as RawImage).height === 'number';
+}
+
+function fromRaw(image: RawImage): LoadedImage {
+  const { width, height, channels, data } = image;
+  if (!Number.isInteger(width) || width < 1) throw invalidRange('a positive integer', 'image.width', width);
+  if (!Number.isInteger(height) || height < 1) throw invalidRange('a positive integer', 'image.height', height);
+  if (![1, 2, 3, 4].includes(channels)) throw invalidRange('1, 2, 3 or 4', 'image.channels', channels);
+  if (data.length !== width * height * channels) {
+    throw invalidRange(`${width * height * channels} samples (width × height × channels)`, 'image.data.length', data.length);
+  }
+  const hasAlpha = channels === 2 || channels === 4;
+  if (data instanceof Uint8Array) return { width, height, channels, data, bitDepth: 8, hasAlpha };
+  if (data instanceof Uint16Array) return { width, height, channels, data, bitDepth: 16, hasAlpha };
+  if (data instanceof Float32Array) {
+    const out = new Uint16Array(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = Math.round(Math.min(1, Math.max(0, data[i]! || 0)) * 65535);
+    return { width, height, channels, data: out, bitDepth: 16, hasAlpha };
+  }
+  throw invalidType('a Uint8Array, Uint16Array or Float32Array', 'image.data', data);
+}
+
+/** Reads an image from a path, the bytes of an image file, or raw samples. Throws ERR_MEDIA_READ. */
+export async function loadImage(input: string | Uint8Array | RawImage): Promise<LoadedImage> {
+  if (isRawImage(input)) return fromRaw(input);
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+    throw invalidType('a path, a Uint8Array or { data, width, height, channels }', 'input', input);
+  }
+  const name = typeof input === 'string' ? path.basename(input) : 'the input bytes';
+  try {
+    const source = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    const meta = await sharp(source).metadata();
+    const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
+    const gray = meta.space === 'b-w' || meta.space === 'grey16';
+    // sharp converts raw output to 8-bit sRGB unless told otherwise: name the output space explicitly.
+    const space = gray ? (sixteen ? 'grey16' : 'b-w') : (sixteen ? 'rgb16' : 'srgb');
+    const pipeline = sharp(source).rotate().toColourspace(space);
+    const { data, info } = await pipeline.raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+    const channels = info.channels as 1 | 2 | 3 | 4;
+    const samples = sixteen
+      ? new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))
+      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    return {
+      width: info.width, height: info.height, channels, data: samples,
+      bitDepth: sixteen ? 16 : 8, hasAlpha: channels === 2 || channels === 4,
+    };
+  } catch (err) {
+    if (err instanceof CodecError) throw err;
+    throw new CodecError('ERR_MEDIA_READ', `Could not read ${name} as an image: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** The colour channels as planar float RGB in [0, 1]; gray is replicated to three planes, alpha left out. */
+export function toPlanarRgb(image: LoadedImage): PlanarImage {
+  const { width, height, channels, data } = image;
+  const n = width * height;
+  const scale = 1 / (image.bitDepth === 16 ? 65535 : 255);
+  const out = new Float32Array(3 * n);
+  const gray = channels <= 2;
+  for (let i = 0; i < n; i++) {
+    const at = i * channels;
+    if (gray) {
+      const v = data[at]! * scale;
+      out[i] = v; out[n + i] = v; out[2 * n + i] = v;
+    } else {
+      out[i] = data[at]! * scale; out[n + i] = data[at + 1]! * scale; out[2 * n + i] = data[at + 2]! * scale;
+    }
+  }
+  return { data: out, width, height };
+}
+
+/** The alpha channel of an image with one, else null. */
+export function alphaOf(image: LoadedImage): Uint8Array | Uint16Array | null {
+  if (!image.hasAlpha) return null;
+  const { channels, data } = image;
+  const n = image.width * image.height;
+  const out = image.bitDepth === 16 ? new Uint16Array(n) : new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = data[i * channels + channels - 1]!;
+  return out;
+}
+
+/** Rounds half to even: the rule used wherever floats become integers in this library. */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** Planar float RGB (any range; clipped to [0, 1]) to interleaved 8-bit RGB. */
+export function fromPlanarRgb(planar: PlanarImage): Uint8Array {
+  const n = planar.width * planar.height;
+  const out = new Uint8Array(3 * n);
+  const { data } = planar;
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) {
+      const v = data[c * n + i]!;
+      out[3 * i + c] = v <= 0 ? 0 : v >= 1 ? 255 : roundHalfEven(v * 255);
+    }
+  }
+  return out;
+}
+
+/** Writes raw samples to an image file; the format follows the extension (.png, .jpg, .webp, .avif, .tiff). */
+export async function saveImage(image: RawImage, file: string): Promise<void> {
+  const img = fromRaw(image);
+  try {
+    // sharp takes the sample depth of raw input from the typed array's type (Uint16Array = 16-bit).
+    let pipeline = sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } });
+    if (img.bitDepth === 16) pipeline = pipeline.toColourspace(img.channels <= 2 ? 'grey16' : 'rgb16');
+    await pipeline.toFile(file);
+  } catch (err) {
+    throw new CodecError('ERR_MEDIA_WRITE', `Could not write ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
