@@ -35,7 +35,9 @@ Commands:
   bench image|audio [options]     (ncodec bench image --help)
 `;
 
-function parse(argv: string[], options: Parameters<typeof parseArgs>[0]['options']) {
+type OptionSpec = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
+
+function parse<T extends OptionSpec>(argv: string[], options: T) {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {

@@ -60,7 +60,7 @@ describe('ncodec errors', () => {
     writeFileSync(truncated, bytes.subarray(0, bytes.length - 7));
     expect((await cli('decode', truncated, '-o', path.join(tmp, 'o.png'))).stderr).toContain('[ERR_BITSTREAM_TRUNCATED]');
     const flipped = bytes.slice();
-    flipped[bytes.length - 20] ^= 1;
+    flipped[bytes.length - 20]! ^= 1;
     const corrupt = path.join(tmp, 'corrupt.ncd');
     writeFileSync(corrupt, flipped);
     expect((await cli('info', corrupt)).stderr).toContain('[ERR_CRC_MISMATCH]');

@@ -77,7 +77,7 @@ describe('container', () => {
   it('detects every single-byte corruption', () => {
     for (let i = 0; i < bytes.length; i++) {
       const bad = bytes.slice();
-      bad[i] ^= 0x5a;
+      bad[i]! ^= 0x5a;
       expect(codeOf(() => readContainer(bad)), `byte ${i}`).toBeDefined();
     }
   });
