@@ -1,0 +1,426 @@
+"""Export a trained hyperprior checkpoint as ONNX graphs + manifest.json, in one step.
+
+    /usr/bin/python3 models/train/hyperprior/export.py \
+        --checkpoint models/.runs/hyperprior/msh-vr/latest.pt --out models/hyperprior/msh-vr-cpu
+
+Writes ``g_a.onnx``, ``h_a.onnx``, ``h_s.onnx``, ``g_s.onnx`` (opset 17, dynamic batch/height/
+width; every graph takes its gain vector as a second input) and ``manifest.json`` (schema in
+docs/MODELS.md: integer CDF tables, rate levels with gain vectors, provenance, Kodak RD
+estimates).  Then it checks parity:
+
+1. each ONNX graph, run by onnxruntime-node (common/onnx_run.mjs), against PyTorch on a real
+   Kodak image (max abs difference per output) and the ONNX encode/decode time on 2 threads;
+2. bits computed from the manifest's integer tables on the quantized Kodak symbols against the
+   model's likelihood estimate, per quality level.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import inspect
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
+
+from common import checkpoint  # noqa: E402
+from common.data import list_images, load_rgb, to_tensor_batch  # noqa: E402
+from common.entropy import (LIKELIHOOD_BOUND, SCALE_BOUND, default_scale_table,  # noqa: E402
+                            gaussian_pmfs, scale_indexes, table_bits, table_set)
+from hyperprior.model import build  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+ONNX_RUN = os.path.join(REPO, "models", "train", "common", "onnx_run.mjs")
+OPSET = 17
+TAIL_MASS = 1e-9
+DOWNSAMPLING = 64
+
+INDEX_RULE = ("scale index = number of j in 0..L-2 with scaleTable[j] < max(s, scaleTable[0]), "
+              "computed in float32 on the h_s 'scales' output s (CompressAI build_indexes); the "
+              "result lies in 0..L-1")
+
+
+# --------------------------------------------------------------------------- ONNX wrappers
+class GA(nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, x, gain):
+        return self.m.g_a(x) * gain.reshape(1, -1, 1, 1)
+
+
+class HA(nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, y, hyper_gain):
+        return self.m.h_a(y) * hyper_gain.reshape(1, -1, 1, 1)
+
+
+class HS(nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, z_hat, hyper_inv_gain):
+        scales, means = self.m.h_s(z_hat * hyper_inv_gain.reshape(1, -1, 1, 1)).chunk(2, 1)
+        return scales, means
+
+
+class GS(nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, y_hat, inv_gain):
+        return torch.clamp(self.m.g_s(y_hat * inv_gain.reshape(1, -1, 1, 1)), 0.0, 1.0)
+
+
+GRAPHS = {  # name: (wrapper, input names, output names)
+    "g_a": (GA, ["x", "gain"], ["y"]),
+    "h_a": (HA, ["y", "hyper_gain"], ["z"]),
+    "h_s": (HS, ["z_hat", "hyper_inv_gain"], ["scales", "means"]),
+    "g_s": (GS, ["y_hat", "inv_gain"], ["x_hat"]),
+}
+
+
+def export_graphs(model, out_dir: str) -> None:
+    M, N = model.M, model.N
+    examples = {
+        "g_a": (torch.rand(1, 3, 128, 192), torch.ones(M)),
+        "h_a": (torch.randn(1, M, 8, 12), torch.ones(N)),
+        "h_s": (torch.randn(1, N, 2, 3), torch.ones(N)),
+        "g_s": (torch.randn(1, M, 8, 12), torch.ones(M)),
+    }
+    for name, (wrapper, inputs, outputs) in GRAPHS.items():
+        dyn = {inputs[0]: {0: "batch", 2: "height", 3: "width"}}
+        dyn.update({o: {0: "batch", 2: "height", 3: "width"} for o in outputs})
+        extra = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+        torch.onnx.export(wrapper(model).eval(), examples[name], os.path.join(out_dir, f"{name}.onnx"),
+                          input_names=inputs, output_names=outputs, dynamic_axes=dyn,
+                          opset_version=OPSET, do_constant_folding=True, **extra)
+    import onnx
+    for name in GRAPHS:
+        onnx.checker.check_model(onnx.load(os.path.join(out_dir, f"{name}.onnx")))
+
+
+# --------------------------------------------------------------------------- tables
+def f32_list(t) -> list:
+    return [float(v) for v in np.asarray(t, dtype=np.float32).reshape(-1)]
+
+
+def build_tables(model):
+    eb = model.entropy_bottleneck
+    pmfs, tails, offsets = eb.pmfs()
+    z_tables = table_set(pmfs, tails, offsets)
+    scale_table = default_scale_table()
+    g_pmfs, g_tails, g_offsets = gaussian_pmfs(scale_table, TAIL_MASS)
+    y_tables = table_set(g_pmfs, g_tails, g_offsets)
+    return z_tables, y_tables, scale_table
+
+
+# --------------------------------------------------------------------------- evaluation
+def pad_to(x: torch.Tensor, multiple: int) -> torch.Tensor:
+    """Replicate-pad right/bottom to a multiple of ``multiple`` (the codec must do the same)."""
+    h, w = x.shape[2:]
+    ph, pw = (-h) % multiple, (-w) % multiple
+    return F.pad(x, (0, pw, 0, ph), mode="replicate") if ph or pw else x
+
+
+@torch.no_grad()
+def evaluate(model, images, manifest_tables, scale_table, levels=None):
+    """Per level: mean over images of likelihood bpp, table bpp, PSNR (8-bit output), escapes."""
+    z_tab, y_tab = manifest_tables
+    levels = list(range(model.levels)) if levels is None else levels
+    acc = {l: {"bpp": [], "bpp_tables": [], "psnr": [], "escapes": 0} for l in levels}
+    for path in images:
+        x = to_tensor_batch(load_rgb(path)[None])
+        h, w = x.shape[2:]
+        xp = pad_to(x, DOWNSAMPLING)
+        for l in levels:
+            out = model(xp, torch.tensor([l]))
+            bits = sum(float(-torch.log2(v).sum()) for v in out["likelihoods"].values())
+            x_hat = torch.round(out["x_hat"][..., :h, :w].clamp(0, 1) * 255) / 255
+            mse = float(F.mse_loss(x_hat, x))
+            z_sym = torch.round(out["z"] - model.entropy_bottleneck.medians.reshape(1, -1, 1, 1))
+            z_idx = np.broadcast_to(np.arange(model.N).reshape(1, -1, 1, 1), z_sym.shape)
+            zb, ze = table_bits(z_tab, z_idx, z_sym.numpy())
+            y_sym = torch.round(out["y"] - out["means"])
+            y_idx = scale_indexes(out["scales"], scale_table)
+            yb, ye = table_bits(y_tab, y_idx.numpy(), y_sym.numpy())
+            a = acc[l]
+            a["bpp"].append(bits / (h * w))
+            a["bpp_tables"].append((zb + yb) / (h * w))
+            a["psnr"].append(10 * np.log10(1.0 / max(mse, 1e-12)))
+            a["escapes"] += ze + ye
+    points = []
+    for l in levels:
+        a = acc[l]
+        points.append({"quality": l + 1, "lambda": round(float(model.lambdas[l]), 6),
+                       "bpp": round(float(np.mean(a["bpp"])), 5),
+                       "bppTables": round(float(np.mean(a["bpp_tables"])), 5),
+                       "psnr": round(float(np.mean(a["psnr"])), 4), "escapes": a["escapes"]})
+    return points
+
+
+# --------------------------------------------------------------------------- ONNX parity
+def run_onnx(model_path, inputs: dict, workdir: str, repeat: int = 1, threads: int = 2):
+    spec_inputs = []
+    for name, arr in inputs.items():
+        f = os.path.join(workdir, f"in_{name}.f32")
+        np.ascontiguousarray(arr, dtype="<f4").tofile(f)
+        spec_inputs.append({"name": name, "file": f, "dims": list(arr.shape)})
+    out_dir = os.path.join(workdir, "out_" + os.path.basename(model_path))
+    spec = {"model": model_path, "threads": threads, "repeat": repeat, "inputs": spec_inputs,
+            "outDir": out_dir}
+    spec_file = os.path.join(workdir, "spec.json")
+    with open(spec_file, "w") as f:
+        json.dump(spec, f)
+    res = subprocess.run(["node", ONNX_RUN, spec_file], capture_output=True, text=True, cwd=REPO)
+    if res.returncode != 0:
+        raise RuntimeError(f"onnx_run.mjs failed: {res.stderr}")
+    info = json.loads(res.stdout.strip().splitlines()[-1])
+    outs = {k: np.fromfile(os.path.join(out_dir, f"{k}.f32"), dtype="<f4").reshape(d)
+            for k, d in info["outputs"].items()}
+    return outs, info["ms"]
+
+
+@torch.no_grad()
+def onnx_parity(model, out_dir: str, image: str, level: int, pause_pid: int | None):
+    """Max |ONNX - PyTorch| per graph output on a real image, and ONNX timings (ms)."""
+    x = to_tensor_batch(load_rgb(image)[None])
+    x = pad_to(x, DOWNSAMPLING)
+    lv = torch.tensor([level])
+    g = {k: u(lv).reshape(-1) for k, u in (("gain", model.gain), ("inv_gain", model.inv_gain),
+                                           ("hyper_gain", model.hyper_gain),
+                                           ("hyper_inv_gain", model.hyper_inv_gain))}
+    out = model(x, lv)
+    ref = {"g_a": ({"x": x, "gain": g["gain"]}, {"y": out["y"]}),
+           "h_a": ({"y": out["y"], "hyper_gain": g["hyper_gain"]}, {"z": out["z"]}),
+           "h_s": ({"z_hat": out["z_hat"], "hyper_inv_gain": g["hyper_inv_gain"]},
+                   {"scales": out["scales"], "means": out["means"]}),
+           "g_s": ({"y_hat": out["y_hat"], "inv_gain": g["inv_gain"]},
+                   {"x_hat": out["x_hat"].clamp(0, 1)})}
+    report = {"image": os.path.basename(image), "quality": level + 1, "size": list(x.shape[2:]),
+              "maxAbsDiff": {}, "ms": {}}
+    work = tempfile.mkdtemp(prefix="hp-parity-")
+    if pause_pid:
+        os.kill(pause_pid, signal.SIGSTOP)
+    try:
+        onnx_out = {}
+        for name, (inputs, outputs) in ref.items():
+            res, ms = run_onnx(os.path.join(out_dir, f"{name}.onnx"),
+                               {k: v.numpy() for k, v in inputs.items()}, work, repeat=4)
+            onnx_out[name] = res
+            report["ms"][name] = round(float(np.median(ms[1:])), 1)
+            for k, v in outputs.items():
+                report["maxAbsDiff"][f"{name}.{k}"] = float(np.abs(res[k] - v.numpy()).max())
+    finally:
+        if pause_pid:
+            os.kill(pause_pid, signal.SIGCONT)
+        shutil.rmtree(work, ignore_errors=True)
+    # symbols the codec would code, from ONNX vs PyTorch h_s outputs
+    y_sym_pt = torch.round(out["y"] - out["means"]).numpy()
+    y_sym_ox = np.round(out["y"].numpy() - onnx_out["h_s"]["means"])
+    report["ySymbolMismatches"] = int((y_sym_pt != y_sym_ox).sum())
+    report["ySymbols"] = int(y_sym_pt.size)
+    ms = report["ms"]
+    report["encodeMs"] = round(ms["g_a"] + ms["h_a"] + ms["h_s"], 1)
+    report["decodeMs"] = round(ms["h_s"] + ms["g_s"], 1)
+    return report
+
+
+# --------------------------------------------------------------------------- manifest
+def sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def last_report(ckpt_path: str, state: dict) -> dict | None:
+    rep = state.get("history", {}).get("last_report")
+    metrics = os.path.join(os.path.dirname(ckpt_path), "metrics.jsonl")
+    if rep is None and os.path.exists(metrics):
+        with open(metrics) as f:
+            lines = [json.loads(l) for l in f if l.strip()]
+        lines = [l for l in lines if l["step"] <= state["step"]]
+        rep = lines[-1] if lines else None
+    return rep
+
+
+def provenance(ckpt_path: str, state: dict) -> dict:
+    train = state.get("train", {})
+    rep = last_report(ckpt_path, state)
+    data = train.get("data", [])
+    hw = train.get("hardware")
+    if hw is None:  # checkpoints written before the field existed: trained on this machine's CPU
+        from hyperprior.train import hardware
+        hw = hardware(torch.device(train.get("device", "cpu")), train.get("threads", 2))
+    return {
+        "recipe": "models/train/hyperprior/train.py",
+        "data": [os.path.join(os.path.basename(os.path.dirname(d)), os.path.basename(d)) for d in data],
+        "crop": train.get("crop"), "batch": train.get("batch"), "learningRate": train.get("lr"),
+        "steps": state["step"], "wallTimeSeconds": round(state["wall_s"], 1),
+        "hardware": hw, "torch": train.get("torch", torch.__version__),
+        "exportTorch": torch.__version__,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "finalTraining": None if rep is None else {
+            "step": rep["step"], "loss": round(rep["loss"], 5), "bpp": round(rep["bpp"], 5),
+            "psnr": round(rep["psnr"], 4), "levelBpp": rep.get("level_bpp"),
+            "levelPsnr": rep.get("level_psnr"),
+            "note": "means over the last log window of training crops (noisy quantization)"},
+        "emaLoss": state.get("history", {}).get("ema_loss"),
+    }
+
+
+def make_manifest(model, model_id, z_tables, y_tables, scale_table, prov, rd, files):
+    levels = []
+    for l in range(model.levels):
+        levels.append({"quality": l + 1, "lambda": round(float(model.lambdas[l]), 6),
+                       "gain": f32_list(model.gain.vectors()[l]),
+                       "invGain": f32_list(model.inv_gain.vectors()[l]),
+                       "hyperGain": f32_list(model.hyper_gain.vectors()[l]),
+                       "hyperInvGain": f32_list(model.hyper_inv_gain.vectors()[l])})
+    return {
+        "formatVersion": 1,
+        "id": model_id,
+        "family": "hyperprior",
+        "variant": "mean-scale-gain-vr",
+        "description": "Mean-scale hyperprior (Minnen et al. 2018) with gain units for variable "
+                       "rate (Cui et al. 2021); GDN transforms, conv+PixelShuffle upsampling.",
+        "input": {"colorSpace": "RGB", "range": [0, 1], "layout": "NCHW", "dtype": "float32",
+                  "normalisation": "x = uint8 / 255"},
+        "output": {"range": [0, 1], "note": "x_hat is clamped to [0, 1] inside g_s; "
+                   "to 8 bit: round-half-even(x_hat * 255)"},
+        "downsamplingFactor": DOWNSAMPLING,
+        "padding": "replicate the last row/column to a multiple of downsamplingFactor "
+                   "(right/bottom), crop the decoded image back",
+        "channels": {"y": model.M, "z": model.N, "N": model.N, "M": model.M},
+        "latentStrides": {"y": 16, "z": 64},
+        "graphs": {name: {"file": f"{name}.onnx", "inputs": ins, "outputs": outs}
+                   for name, (_, ins, outs) in GRAPHS.items()},
+        "gainInputs": "each graph's second input is a 1-D float32 gain vector taken from "
+                      "rateLevels[q-1]: g_a <- gain (M), h_a <- hyperGain (N), "
+                      "h_s <- hyperInvGain (N), g_s <- invGain (M). Intermediate rates: "
+                      "g = g_l^(1-t) * g_(l+1)^t, element-wise.",
+        "rateLevels": levels,
+        "defaultQuality": 4,
+        "entropyBottleneck": {
+            "latent": "z",
+            "tableIndex": "channel c of z uses table c",
+            "medians": f32_list(model.entropy_bottleneck.medians),
+            "subtractMedians": True,
+            "symbols": "v = round_half_even(z - medians[c]); z_hat = float32(v + medians[c])",
+            "tables": z_tables,
+        },
+        "gaussianConditional": {
+            "latent": "y",
+            "scaleTable": f32_list(scale_table),
+            "scaleBound": SCALE_BOUND,
+            "tailMass": TAIL_MASS,
+            "likelihoodBound": LIKELIHOOD_BOUND,
+            "indexRule": INDEX_RULE,
+            "symbols": "v = round_half_even(y - means); y_hat = float32(v + means) "
+                       "(scales and means from h_s on z_hat)",
+            "tables": y_tables,
+        },
+        "cdfQuantization": "table with pmf p_0..p_(n-2) and escape mass p_(n-1) (tail): "
+                           "freq_i = 1 + floor(p_i / sum(p) * (2^precision - n)) in float64, "
+                           "then 2^precision - sum(freq) is added to the largest freq (first on "
+                           "ties); cdf = [0, cumsum(freq)]",
+        "provenance": prov,
+        "rd": {"dataset": "kodak (24 images)",
+               "method": "PyTorch model, rounded latents; bpp = likelihood estimate "
+                         "(bppTables: from this manifest's integer tables), PSNR on 8-bit RGB",
+               "points": rd},
+        "files": files,
+    }
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--out", required=True, help="output folder, e.g. models/hyperprior/msh-vr-cpu")
+    p.add_argument("--id", help="model id (default: the output folder's name)")
+    p.add_argument("--kodak", default=os.path.join(REPO, "..", "shared", "datasets", "kodak"))
+    p.add_argument("--kodak-limit", type=int, default=0, help="evaluate only the first N images")
+    p.add_argument("--parity-image", default="kodim23.png")
+    p.add_argument("--parity-quality", type=int, default=4)
+    p.add_argument("--pause-pid", type=int, help="SIGSTOP this process while timing ONNX")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--keep-quantiles", action="store_true",
+                   help="use the learned bottleneck quantiles instead of solving them exactly")
+    args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
+
+    state = checkpoint.load(args.checkpoint)
+    model = build(state["config"])
+    model.load_state_dict(state["model"])
+    model.eval()
+    eb = model.entropy_bottleneck
+    aux_before = float(eb.aux_loss())
+    if not args.keep_quantiles:
+        eb.quantiles.data.copy_(eb.solve_quantiles())
+    quantile_note = {"auxLossTrained": round(aux_before, 4), "auxLossExported": round(float(eb.aux_loss()), 6),
+                     "source": "learned" if args.keep_quantiles else "solved by bisection at export"}
+    print(f"entropy bottleneck quantiles: {quantile_note}", flush=True)
+    model_id = args.id or os.path.basename(os.path.normpath(args.out))
+    os.makedirs(args.out, exist_ok=True)
+
+    export_graphs(model, args.out)
+    z_tables, y_tables, scale_table = build_tables(model)
+    print(f"tables: z {len(z_tables['cdfLengths'])} ({len(z_tables['cdfs'])} entries), "
+          f"y {len(y_tables['cdfLengths'])} ({len(y_tables['cdfs'])} entries)", flush=True)
+
+    images = list_images([args.kodak])
+    if args.kodak_limit:
+        images = images[: args.kodak_limit]
+    parity_image = next((i for i in images if os.path.basename(i) == args.parity_image), images[0])
+    parity = onnx_parity(model, args.out, parity_image, args.parity_quality - 1, args.pause_pid)
+    print("onnx parity:", json.dumps(parity), flush=True)
+
+    rd = evaluate(model, images, (z_tables, y_tables), scale_table)
+    files = {f"{n}.onnx": {"sha256": sha256(os.path.join(args.out, f"{n}.onnx")),
+                           "bytes": os.path.getsize(os.path.join(args.out, f"{n}.onnx"))} for n in GRAPHS}
+    prov = provenance(args.checkpoint, state)
+    manifest = make_manifest(model, model_id, z_tables, y_tables, scale_table, prov, rd, files)
+    manifest["rd"]["images"] = len(images)
+    manifest["entropyBottleneck"]["quantiles"] = quantile_note
+    manifest["parity"] = parity
+    path = os.path.join(args.out, "manifest.json")
+    with open(path, "w") as f:
+        json.dump(manifest, f, separators=(",", ":"))
+
+    # the manifest must carry exactly the tables the bits above were computed with
+    with open(path) as f:
+        m = json.load(f)
+    same = (m["entropyBottleneck"]["tables"] == z_tables and m["gaussianConditional"]["tables"] == y_tables
+            and np.array_equal(np.asarray(m["gaussianConditional"]["scaleTable"], dtype=np.float32),
+                               scale_table))
+    print(f"{'q':>2} {'lambda':>7} {'bpp(lik)':>9} {'bpp(tab)':>9} {'diff%':>6} {'psnr':>6} esc")
+    for r in rd:
+        d = 100 * (r["bppTables"] / r["bpp"] - 1)
+        print(f"{r['quality']:>2} {r['lambda']:>7.4f} {r['bpp']:>9.4f} {r['bppTables']:>9.4f} "
+              f"{d:>6.2f} {r['psnr']:>6.2f} {r['escapes']}")
+    print(f"manifest.json round trip keeps tables and scale table identical: {same}")
+    print(f"wrote {args.out}: " + ", ".join(f"{k} {v['bytes'] / 1e6:.1f} MB" for k, v in files.items())
+          + f", manifest.json {os.path.getsize(path) / 1e6:.2f} MB")
+
+
+if __name__ == "__main__":
+    main()
