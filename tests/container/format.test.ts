@@ -113,3 +113,32 @@ describe('container', () => {
     expect(() => writeContainer({ ...header, modelId: 'x'.repeat(300) }, [])).toThrow(RangeError);
   });
 });
+
+describe('ContainerParser', () => {
+  const bytes = writeContainer(header, sections);
+
+  it('yields the header and every section for any chunking', async () => {
+    const { ContainerParser } = await import('../../src/container/index.js');
+    for (const size of [1, 3, 17, 1000, bytes.length]) {
+      const parser = new ContainerParser();
+      const events = [];
+      for (let at = 0; at < bytes.length; at += size) events.push(...parser.push(bytes.subarray(at, at + size)));
+      parser.end();
+      expect(events[0]).toEqual({ type: 'header', header: { version: 1, ...header } });
+      expect(events.slice(1).map((e) => (e.type === 'section' ? [...e.payload] : null))).toEqual(sections.map((s) => [...s]));
+    }
+  });
+
+  it('reports truncation at end() and corruption as soon as it is seen', async () => {
+    const { ContainerParser } = await import('../../src/container/index.js');
+    const truncated = new ContainerParser();
+    truncated.push(bytes.subarray(0, bytes.length - 3));
+    expect(codeOf(() => truncated.end())).toBe('ERR_BITSTREAM_TRUNCATED');
+    const bad = bytes.slice();
+    bad[bytes.length - 30]! ^= 0xff;
+    expect(codeOf(() => new ContainerParser().push(bad))).toBe('ERR_CRC_MISMATCH');
+    const joined = new Uint8Array(bytes.length + 1);
+    joined.set(bytes);
+    expect(codeOf(() => new ContainerParser().push(joined))).toBe('ERR_BITSTREAM_CORRUPT');
+  });
+});
