@@ -20,3 +20,5 @@ export {
 export { Runtime, resolveDevice, type Device, type RuntimeOptions } from './runtime/index.js';
 export { listModels, resolveModel, type ModelFiles, type ModelListing } from './runtime/models.js';
 export { loadImage, saveImage, loadAudio, saveAudio, type LoadedImage } from './media/index.js';
+export * from './metrics/index.js';
+export { runBench, bdRate, bdQuality, markdownReport, svgPlot, type BenchOptions, type RdCurve } from './bench/index.js';

@@ -1,0 +1,75 @@
+/**
+ * ncodec codecs in the benchmark: any registered codec id, opened with `openCodec`, swept over its
+ * model's `info.qualities` (or the `--qualities` that the model has). A codec whose model files are
+ * missing, or that does not carry the benchmark's media, is skipped with the reason.
+ */
+import { openCodec, listCodecs } from '../codec/registry.js';
+import type { Codec, DecodedMedia, MediaKind, OpenOptions } from '../codec/types.js';
+import { isCodecError } from '../errors.js';
+import { loadAudio } from '../media/audio.js';
+import { loadImage } from '../media/image.js';
+import { toRgb8 } from './dataset.js';
+import { SkipCodecError, UnknownCodecError, type AudioRunner, type ImageRunner, type Rgb8Image } from './runners.js';
+import type { BenchSetting } from './types.js';
+
+async function open(id: string, media: MediaKind, openOptions: OpenOptions, qualities: readonly number[] | undefined): Promise<{ codec: Codec; settings: BenchSetting[]; description: string }> {
+  let codec: Codec;
+  try {
+    codec = await openCodec(id, openOptions);
+  } catch (err) {
+    if (isCodecError(err, 'ERR_UNKNOWN_CODEC')) throw new UnknownCodecError(id, listCodecs().map((c) => c.id));
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new SkipCodecError(id, isCodecError(err, 'ERR_MODEL_NOT_FOUND') ? `model not found: ${reason}` : `could not open: ${reason}`);
+  }
+  if (!codec.info.media.includes(media)) {
+    await codec.dispose();
+    throw new SkipCodecError(id, `codec '${id}' does not code ${media} (it codes ${codec.info.media.join(', ') || 'nothing'})`);
+  }
+  const levels = qualities ? qualities.filter((q) => codec.info.qualities.includes(q)) : [...codec.info.qualities];
+  if (levels.length === 0) {
+    await codec.dispose();
+    throw new SkipCodecError(id, `none of the qualities ${qualities?.join(', ')} is a level of model ${codec.info.modelId ?? '(none)'}: it has ${codec.info.qualities.join(', ')}`);
+  }
+  const description = `${codec.info.description}${codec.info.modelId ? `, model ${codec.info.modelId}` : ''}`;
+  return { codec, settings: levels.map((value) => ({ kind: 'quality', value })), description };
+}
+
+function expectKind<K extends DecodedMedia['kind']>(media: DecodedMedia, kind: K, id: string): Extract<DecodedMedia, { kind: K }> {
+  if (media.kind !== kind) throw new TypeError(`Expected ${kind} from codec ${id} but received ${media.kind}`);
+  return media as Extract<DecodedMedia, { kind: K }>;
+}
+
+/** An image runner for ncodec codec `id`. Throws SkipCodecError or UnknownCodecError. */
+export async function ncodecImageRunner(id: string, openOptions: OpenOptions = {}, qualities?: readonly number[]): Promise<ImageRunner> {
+  const { codec, settings, description } = await open(id, 'image', openOptions, qualities);
+  return {
+    id,
+    source: 'ncodec',
+    description,
+    settings,
+    encode: (image: Rgb8Image, setting: BenchSetting) => codec.encode(image, { quality: setting.value }),
+    async decode(bytes: Uint8Array): Promise<Rgb8Image> {
+      const decoded = expectKind(await codec.decode(bytes), 'image', id);
+      return toRgb8(await loadImage({ data: decoded.data, width: decoded.width, height: decoded.height, channels: decoded.channels }));
+    },
+    dispose: () => codec.dispose(),
+  };
+}
+
+/** An audio runner for ncodec codec `id`; decoded audio is downmixed and resampled to the source's rate. */
+export async function ncodecAudioRunner(id: string, openOptions: OpenOptions = {}, qualities?: readonly number[]): Promise<AudioRunner> {
+  const { codec, settings, description } = await open(id, 'audio', openOptions, qualities);
+  return {
+    id,
+    source: 'ncodec',
+    description,
+    settings,
+    encode: (clip, setting) => codec.encode({ channels: [clip.samples], sampleRate: clip.sampleRate }, { quality: setting.value }),
+    async decode(bytes, source) {
+      const decoded = expectKind(await codec.decode(bytes), 'audio', id);
+      const mono = await loadAudio({ channels: decoded.channels, sampleRate: decoded.sampleRate }, { mono: true, sampleRate: source.sampleRate });
+      return mono.channels[0] ?? new Float32Array(0);
+    },
+    dispose: () => codec.dispose(),
+  };
+}
