@@ -16,7 +16,7 @@ import { adaptiveDecode, adaptiveEncode } from '../../src/entropy/index.js';
 import { CodecError } from '../../src/errors.js';
 import { loadImage, type LoadedImage } from '../../src/media/image.js';
 import { isRawAudio } from '../../src/media/audio.js';
-import { fold, reconstruct, residuals, unfold } from './predict.js';
+import { fold, reconstruct, residuals, unfold } from '../../src/entropy/med.js';
 
 const ID = 'lossless';
 const PARAMS_VERSION = 1;

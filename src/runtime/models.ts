@@ -101,7 +101,7 @@ export function resolveModel(family: string, idOrPath: string | undefined, defau
   try {
     manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
   } catch (err) {
-    throw new CodecError('ERR_MODEL_NOT_FOUND', `The manifest of model ${dir} is not valid JSON: ${(err as Error).message}`, { cause: err });
+    throw new CodecError('ERR_MODEL_INVALID', `The manifest of model ${dir} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   return { id: path.basename(dir), family, dir, manifest, hash: hashModelDir(dir) };
 }

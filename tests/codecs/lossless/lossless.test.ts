@@ -1,12 +1,12 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decode, listCodecs, openCodec } from '../../src/codec/registry.js';
-import { readContainer, writeContainer } from '../../src/container/index.js';
-import { CodecError } from '../../src/errors.js';
-import { loadImage } from '../../src/media/image.js';
+import { decode, listCodecs, openCodec } from '../../../src/codec/registry.js';
+import { readContainer, writeContainer } from '../../../src/container/index.js';
+import { CodecError } from '../../../src/errors.js';
+import { loadImage } from '../../../src/media/image.js';
 
-const images = path.join(__dirname, '../../fixtures/images');
+const images = path.join(__dirname, '../../../fixtures/images');
 
 describe('lossless codec', () => {
   it('is registered under its stable id', () => {

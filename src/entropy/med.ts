@@ -9,6 +9,7 @@
  * Residuals are taken modulo 2^bits and folded to the signed range around zero, so reconstruction is
  * exact for any residual and the alphabet never grows.
  */
+import { adaptiveDecode, adaptiveEncode } from './adaptive.js';
 
 function med(a: number, b: number, c: number): number {
   const mx = a > b ? a : b;
@@ -54,4 +55,23 @@ export function fold(u: number, bits: number): number {
 export function unfold(z: number, bits: number): number {
   const s = z & 1 ? -((z + 1) >> 1) : z >> 1;
   return s & ((1 << bits) - 1);
+}
+
+const ONE_PLANE = Int32Array.of(256);
+
+/** Codes one 8-bit plane losslessly: MED residuals, folded, one adaptive 256-symbol model. */
+export function encodeMedPlane(plane: Uint8Array, width: number, height: number): Uint8Array {
+  const res = residuals(plane, width, height, 8);
+  for (let i = 0; i < res.length; i++) res[i] = fold(res[i]!, 8);
+  return adaptiveEncode(res, new Int32Array(res.length), ONE_PLANE);
+}
+
+/** Inverse of {@link encodeMedPlane}. Throws ERR_BITSTREAM_TRUNCATED / ERR_BITSTREAM_CORRUPT. */
+export function decodeMedPlane(bytes: Uint8Array, width: number, height: number): Uint8Array {
+  const n = width * height;
+  const res = adaptiveDecode(bytes, new Int32Array(n), ONE_PLANE);
+  for (let i = 0; i < n; i++) res[i] = unfold(res[i]!, 8);
+  const plane = new Uint8Array(n);
+  reconstruct(res, width, height, 8, plane);
+  return plane;
 }

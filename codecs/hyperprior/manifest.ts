@@ -1,0 +1,187 @@
+/**
+ * The hyperprior model manifest (`models/hyperprior/<id>/manifest.json`, schema in docs/MODELS.md),
+ * parsed and checked once when a codec opens, into typed arrays the pipeline uses directly.
+ *
+ * Only the keys the codec needs are read; provenance, RD points and parity are documentation. A
+ * manifest that is missing a key or has one of the wrong shape fails with `ERR_MODEL_INVALID`
+ * (the model at hand is not a usable hyperprior) naming the key.
+ */
+import type { CdfTableSet } from '../../src/entropy/index.js';
+import { CodecError } from '../../src/errors.js';
+
+/** The four graphs of a hyperprior, in the paper's names. */
+export type GraphName = 'g_a' | 'h_a' | 'h_s' | 'g_s';
+
+/** One ONNX graph: its file (relative to the model folder) and its input/output names in order. */
+export interface GraphSpec {
+  file: string;
+  inputs: readonly string[];
+  outputs: readonly string[];
+}
+
+/** The gain vectors of one rate level (Cui et al. 2021), each fed to one graph as its second input. */
+export interface RateLevel {
+  quality: number;
+  /** → g_a, length M. */
+  gain: Float32Array;
+  /** → h_a, length N. */
+  hyperGain: Float32Array;
+  /** → h_s, length N. */
+  hyperInvGain: Float32Array;
+  /** → g_s, length M. */
+  invGain: Float32Array;
+}
+
+export interface HyperpriorManifest {
+  id: string;
+  /** Padding multiple of the input (64: four stride-2 layers in g_a, two in h_a). */
+  downsamplingFactor: number;
+  /** Strides of y (16) and z (64) relative to the image. */
+  yStride: number;
+  zStride: number;
+  /** Channels of z (N) and of y (M). */
+  zChannels: number;
+  yChannels: number;
+  graphs: Readonly<Record<GraphName, GraphSpec>>;
+  /** Sorted by quality, low to high rate. */
+  rateLevels: readonly RateLevel[];
+  defaultQuality: number;
+  /** Entropy bottleneck of z: per-channel medians (float32) and one table per channel. */
+  zMedians: Float32Array;
+  zTables: CdfTableSet;
+  /** Gaussian conditional of y: the ascending float32 scale table and one table per scale. */
+  scaleTable: Float32Array;
+  yTables: CdfTableSet;
+}
+
+const GRAPH_ARITY: Record<GraphName, [number, number]> = { g_a: [2, 1], h_a: [2, 1], h_s: [2, 2], g_s: [2, 1] };
+
+function invalid(key: string, what: string): CodecError {
+  return new CodecError('ERR_MODEL_INVALID', `The hyperprior manifest is not usable: expected ${what} for '${key}'. Re-export the model (docs/MODELS.md, "Export").`);
+}
+
+function objectAt(value: unknown, key: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(key, 'an object');
+  return value as Record<string, unknown>;
+}
+
+function intAt(value: unknown, key: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(key, `an integer in ${min}..${max}`);
+  }
+  return value;
+}
+
+function stringAt(value: unknown, key: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalid(key, 'a non-empty string');
+  return value;
+}
+
+/** A JSON number array as float32; `length` when given must match. */
+function floatsAt(value: unknown, key: string, length?: number): Float32Array {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    throw invalid(key, 'an array of finite numbers');
+  }
+  if (length !== undefined && value.length !== length) throw invalid(key, `an array of ${length} numbers`);
+  return Float32Array.from(value as number[]);
+}
+
+function intsAt(value: unknown, key: string): Int32Array {
+  if (!Array.isArray(value) || !value.every((v) => Number.isInteger(v) && Math.abs(v as number) < 2 ** 31)) {
+    throw invalid(key, 'an array of 32-bit integers');
+  }
+  return Int32Array.from(value as number[]);
+}
+
+/** A table set; the native coder validates the CDFs themselves when the codec builds its RansCoder. */
+function tablesAt(value: unknown, key: string, count: number): CdfTableSet {
+  const t = objectAt(value, key);
+  const cdfLengths = intsAt(t.cdfLengths, `${key}.cdfLengths`);
+  const offsets = intsAt(t.offsets, `${key}.offsets`);
+  const cdfs = intsAt(t.cdfs, `${key}.cdfs`);
+  if (cdfLengths.length !== count || offsets.length !== count) throw invalid(key, `${count} tables`);
+  if (cdfLengths.reduce((a, b) => a + b, 0) !== cdfs.length) throw invalid(`${key}.cdfs`, 'the sum of cdfLengths entries');
+  return { cdfs, cdfLengths, offsets, precision: intAt(t.precision, `${key}.precision`, 1, 16) };
+}
+
+function graphsAt(value: unknown): Record<GraphName, GraphSpec> {
+  const g = objectAt(value, 'graphs');
+  const out = {} as Record<GraphName, GraphSpec>;
+  for (const name of Object.keys(GRAPH_ARITY) as GraphName[]) {
+    const spec = objectAt(g[name], `graphs.${name}`);
+    const [nIn, nOut] = GRAPH_ARITY[name];
+    const inputs = spec.inputs, outputs = spec.outputs;
+    if (!Array.isArray(inputs) || inputs.length !== nIn || !inputs.every((s) => typeof s === 'string')) {
+      throw invalid(`graphs.${name}.inputs`, `${nIn} input names`);
+    }
+    if (!Array.isArray(outputs) || outputs.length !== nOut || !outputs.every((s) => typeof s === 'string')) {
+      throw invalid(`graphs.${name}.outputs`, `${nOut} output names`);
+    }
+    const file = stringAt(spec.file, `graphs.${name}.file`);
+    if (file.includes('/') || file.includes('\\') || file.startsWith('.')) throw invalid(`graphs.${name}.file`, 'a file name inside the model folder');
+    out[name] = { file, inputs: inputs as string[], outputs: outputs as string[] };
+  }
+  return out;
+}
+
+function rateLevelsAt(value: unknown, n: number, m: number): RateLevel[] {
+  if (!Array.isArray(value) || value.length === 0) throw invalid('rateLevels', 'a non-empty array');
+  const levels = value.map((entry, i) => {
+    const l = objectAt(entry, `rateLevels[${i}]`);
+    const key = `rateLevels[${i}]`;
+    return {
+      quality: intAt(l.quality, `${key}.quality`, 0, 255),
+      gain: floatsAt(l.gain, `${key}.gain`, m),
+      hyperGain: floatsAt(l.hyperGain, `${key}.hyperGain`, n),
+      hyperInvGain: floatsAt(l.hyperInvGain, `${key}.hyperInvGain`, n),
+      invGain: floatsAt(l.invGain, `${key}.invGain`, m),
+    };
+  }).sort((a, b) => a.quality - b.quality);
+  if (levels.some((l, i) => i > 0 && l.quality === levels[i - 1]!.quality)) throw invalid('rateLevels', 'distinct quality values');
+  return levels;
+}
+
+function isAscending(table: Float32Array): boolean {
+  return table.every((v, i) => v > 0 && (i === 0 || v > table[i - 1]!));
+}
+
+/**
+ * Checks a parsed `manifest.json` of the hyperprior family and returns the typed view of it.
+ * Throws `CodecError` `ERR_MODEL_INVALID` naming the first key that is missing or malformed.
+ */
+export function parseManifest(raw: unknown): HyperpriorManifest {
+  const m = objectAt(raw, 'manifest');
+  if (m.family !== 'hyperprior') throw invalid('family', "'hyperprior'");
+  const channels = objectAt(m.channels, 'channels');
+  const n = intAt(channels.z, 'channels.z', 1, 4096);
+  const yChannels = intAt(channels.y, 'channels.y', 1, 4096);
+  const downsamplingFactor = intAt(m.downsamplingFactor, 'downsamplingFactor', 1, 1024);
+  const strides = objectAt(m.latentStrides, 'latentStrides');
+  const yStride = intAt(strides.y, 'latentStrides.y', 1, downsamplingFactor);
+  const zStride = intAt(strides.z, 'latentStrides.z', 1, downsamplingFactor);
+  if (downsamplingFactor % yStride !== 0) throw invalid('latentStrides.y', 'a divisor of downsamplingFactor');
+  if (downsamplingFactor % zStride !== 0) throw invalid('latentStrides.z', 'a divisor of downsamplingFactor');
+  const rateLevels = rateLevelsAt(m.rateLevels, n, yChannels);
+  const defaultQuality = intAt(m.defaultQuality, 'defaultQuality', 0, 255);
+  if (!rateLevels.some((l) => l.quality === defaultQuality)) throw invalid('defaultQuality', 'one of the rateLevels qualities');
+  const eb = objectAt(m.entropyBottleneck, 'entropyBottleneck');
+  if (eb.subtractMedians !== true) throw invalid('entropyBottleneck.subtractMedians', 'true');
+  const gc = objectAt(m.gaussianConditional, 'gaussianConditional');
+  const scaleTable = floatsAt(gc.scaleTable, 'gaussianConditional.scaleTable');
+  if (scaleTable.length < 2 || !isAscending(scaleTable)) throw invalid('gaussianConditional.scaleTable', 'at least two positive ascending scales');
+  return {
+    id: stringAt(m.id, 'id'),
+    downsamplingFactor,
+    yStride,
+    zStride,
+    zChannels: n,
+    yChannels,
+    graphs: graphsAt(m.graphs),
+    rateLevels,
+    defaultQuality,
+    zMedians: floatsAt(eb.medians, 'entropyBottleneck.medians', n),
+    zTables: tablesAt(eb.tables, 'entropyBottleneck.tables', n),
+    scaleTable,
+    yTables: tablesAt(gc.tables, 'gaussianConditional.tables', scaleTable.length),
+  };
+}

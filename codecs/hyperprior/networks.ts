@@ -1,0 +1,109 @@
+/**
+ * The four networks of a mean-scale hyperprior (Ballé et al. 2018, Minnen et al. 2018), each an ONNX
+ * graph that takes a latent and the gain vector of the chosen rate level (Cui et al. 2021):
+ *
+ *   g_a: x → y            (analysis; big, on the codec's device)
+ *   h_a: y → z            (hyper-analysis)
+ *   h_s: ẑ → scales, μ    (hyper-synthesis; selects the entropy tables, so always on the
+ *                          deterministic CPU session: encoder and decoder must get the same floats)
+ *   g_s: ŷ → x̂            (synthesis; big, on the codec's device)
+ *
+ * Tensors are float32 NCHW with batch 1. Each call records its wall time in `timings`.
+ */
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { CodecError } from '../../src/errors.js';
+import type { Runtime } from '../../src/runtime/index.js';
+import type { GraphName, HyperpriorManifest, RateLevel } from './manifest.js';
+
+/** A batch-1 CHW float32 tensor. */
+export interface Latent {
+  data: Float32Array;
+  channels: number;
+  height: number;
+  width: number;
+}
+
+/** Milliseconds spent in each graph (and in entropy coding, filled in by the latent codec). */
+export interface StageTimings {
+  gA: number;
+  hA: number;
+  hS: number;
+  gS: number;
+  entropy: number;
+}
+
+export function emptyTimings(): StageTimings {
+  return { gA: 0, hA: 0, hS: 0, gS: 0, entropy: 0 };
+}
+
+function tensorOf(latent: Latent): ort.Tensor {
+  return new ort.Tensor('float32', latent.data, [1, latent.channels, latent.height, latent.width]);
+}
+
+function latentOf(tensor: ort.Tensor | undefined, graph: GraphName, expectedChannels: number): Latent {
+  const dims = tensor?.dims;
+  if (!tensor || tensor.type !== 'float32' || dims?.length !== 4 || dims[0] !== 1 || dims[1] !== expectedChannels) {
+    throw new CodecError('ERR_MODEL_INVALID', `The ${graph} graph returned ${dims ? `a [${dims.join(', ')}] tensor` : 'no tensor'} where a [1, ${expectedChannels}, H, W] float32 tensor was expected: the model does not match its manifest.`);
+  }
+  return { data: tensor.data as Float32Array, channels: dims[1]!, height: dims[2]!, width: dims[3]! };
+}
+
+export class HyperpriorNetworks {
+  readonly timings: StageTimings = emptyTimings();
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly manifest: HyperpriorManifest,
+    private readonly dir: string,
+  ) {}
+
+  /** Creates every session now (instead of on first use), so timings exclude session creation. */
+  async load(): Promise<void> {
+    await Promise.all([
+      this.runtime.session(this.file('g_a')),
+      this.runtime.session(this.file('h_a')),
+      this.runtime.session(this.file('h_s'), { deterministic: true }),
+      this.runtime.session(this.file('g_s')),
+    ]);
+  }
+
+  /** y = g_a(x, gain): x is RGB in [0, 1], padded to the downsampling factor. */
+  gA(x: Latent, level: RateLevel): Promise<Latent> {
+    return this.run('g_a', 'gA', [x, level.gain], this.manifest.yChannels).then(([y]) => y!);
+  }
+
+  /** z = h_a(y, hyperGain). */
+  hA(y: Latent, level: RateLevel): Promise<Latent> {
+    return this.run('h_a', 'hA', [y, level.hyperGain], this.manifest.zChannels).then(([z]) => z!);
+  }
+
+  /** (scales, means) = h_s(ẑ, hyperInvGain), on the deterministic CPU session. */
+  async hS(zHat: Latent, level: RateLevel): Promise<{ scales: Latent; means: Latent }> {
+    const [scales, means] = await this.run('h_s', 'hS', [zHat, level.hyperInvGain], this.manifest.yChannels, true);
+    return { scales: scales!, means: means! };
+  }
+
+  /** x̂ = g_s(ŷ, invGain), clamped to [0, 1] inside the graph. */
+  gS(yHat: Latent, level: RateLevel): Promise<Latent> {
+    return this.run('g_s', 'gS', [yHat, level.invGain], 3).then(([x]) => x!);
+  }
+
+  private file(graph: GraphName): string {
+    return path.join(this.dir, this.manifest.graphs[graph].file);
+  }
+
+  private async run(
+    graph: GraphName, stage: keyof StageTimings, [input, gain]: [Latent, Float32Array], channels: number, deterministic = false,
+  ): Promise<Latent[]> {
+    const spec = this.manifest.graphs[graph];
+    const feeds = {
+      [spec.inputs[0]!]: tensorOf(input),
+      [spec.inputs[1]!]: new ort.Tensor('float32', gain, [gain.length]),
+    };
+    const start = performance.now();
+    const out = await this.runtime.run(this.file(graph), feeds, { deterministic });
+    this.timings[stage] += performance.now() - start;
+    return spec.outputs.map((name) => latentOf(out[name], graph, channels));
+  }
+}
