@@ -22,3 +22,7 @@ export { listModels, resolveModel, type ModelFiles, type ModelListing } from './
 export { loadImage, saveImage, loadAudio, saveAudio, type LoadedImage } from './media/index.js';
 export * from './metrics/index.js';
 export { runBench, bdRate, bdQuality, markdownReport, svgPlot, type BenchOptions, type RdCurve } from './bench/index.js';
+export {
+  RansCoder, adaptiveEncode, adaptiveDecode, adaptiveIdealBits, buildGaussianTables, buildFactorizedTables,
+  buildScaleIndexes, quantizeCdf, defaultScaleTable, type CdfTableSet, type AdaptiveOptions,
+} from './entropy/index.js';

@@ -1,0 +1,33 @@
+{
+  "targets": [
+    {
+      "target_name": "ncodec_native",
+      "sources": [
+        "native/src/adaptive_codec.cc",
+        "native/src/cdf_tables.cc",
+        "native/src/frequency_model.cc",
+        "native/src/quantize_cdf.cc",
+        "native/src/rans_codec.cc",
+        "native/binding/addon.cc",
+        "native/binding/adaptive_binding.cc",
+        "native/binding/rans_binding.cc",
+        "native/binding/tables_binding.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native/src"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions", "-fno-omit-frame-pointer"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags": ["-Wall", "-Wextra"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-O3"],
+      "xcode_settings": {
+        "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+        "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+        "MACOSX_DEPLOYMENT_TARGET": "10.15",
+        "OTHER_CFLAGS": ["-Wall", "-Wextra", "-O3"]
+      },
+      "msvs_settings": {
+        "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17", "/O2"] }
+      }
+    }
+  ]
+}

@@ -1,0 +1,18 @@
+// The ncodec_native addon: a thin N-API layer over the pure C++ core in native/src. It checks argument
+// kinds, views TypedArrays in place, calls the core and turns a failed Status into a JavaScript error.
+#include <napi.h>
+
+#include "args.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  ncodec_binding::InitRans(env, exports);
+  ncodec_binding::InitAdaptive(env, exports);
+  ncodec_binding::InitTables(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(ncodec_native, Init)

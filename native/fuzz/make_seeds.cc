@@ -1,0 +1,109 @@
+// Writes seed inputs for the decoder fuzz targets: valid streams in the formats of fuzz_common.h, so
+// fuzzing starts from inputs that reach deep into the decoders. Usage: make_seeds <out-dir>.
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "fuzz_common.h"
+#include "rans_codec.h"
+
+namespace {
+
+void WriteFile(const std::string& path, const std::vector<uint8_t>& bytes) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) {
+    std::perror(path.c_str());
+    std::exit(1);
+  }
+  std::fwrite(bytes.data(), 1, bytes.size(), f);
+  std::fclose(f);
+}
+
+void Append16(std::vector<uint8_t>* v, uint16_t x) {
+  v->push_back(static_cast<uint8_t>(x));
+  v->push_back(static_cast<uint8_t>(x >> 8));
+}
+
+int32_t RandomValue(std::mt19937& rng) {
+  const uint32_t r = rng();
+  if (r % 50 == 0) return static_cast<int32_t>(rng());  // an escape, any int32
+  return static_cast<int32_t>(r % 9) - 4;
+}
+
+void RansSeeds(const std::string& dir) {
+  std::mt19937 rng(1);
+  int file = 0;
+  for (int mode = 0; mode < 2; ++mode) {
+    for (uint16_t n : {0, 1, 3, 200, 300, 2000}) {
+      std::vector<uint8_t> input = {static_cast<uint8_t>(mode)};
+      if (mode == 1) {
+        input.push_back(static_cast<uint8_t>(rng() % 4));
+        input.push_back(static_cast<uint8_t>(rng() % 16));
+        for (int t = 0; t < 4; ++t) {  // extra bytes are harmless: the reader takes what it needs
+          input.push_back(static_cast<uint8_t>(rng() % 32));
+          for (int s = 0; s < 33; ++s) input.push_back(static_cast<uint8_t>(rng()));
+          for (int b = 0; b < 4; ++b) input.push_back(static_cast<uint8_t>(rng() % 3 == 0 ? 0 : rng()));
+        }
+      }
+      // Parse what was written so far to learn the tables, then add n and the seed.
+      ncodec_fuzz::Reader probe(input.data(), input.size());
+      probe.Byte();
+      std::unique_ptr<ncodec::TableSet> owned;
+      const ncodec::TableSet* tables = &ncodec_fuzz::FixedTables();
+      if (mode == 1) {
+        owned = ncodec_fuzz::ReadTables(probe);
+        tables = owned.get();
+        input.resize(input.size() - probe.Rest().size());
+      }
+      Append16(&input, n);
+      const uint8_t seed = static_cast<uint8_t>(rng() & 0x7F);
+      input.push_back(seed);
+      const std::vector<int32_t> indexes = ncodec_fuzz::MakeIds(seed, n, tables->table_count(), false);
+      std::vector<int32_t> symbols(n);
+      for (int32_t& s : symbols) s = RandomValue(rng);
+      std::vector<uint8_t> stream;
+      ncodec::RansEncode(*tables, symbols, indexes, &stream);
+      input.insert(input.end(), stream.begin(), stream.end());
+      WriteFile(dir + "/seed" + std::to_string(file++), input);
+    }
+  }
+}
+
+void AdaptiveSeeds(const std::string& dir) {
+  std::mt19937 rng(2);
+  int file = 0;
+  for (uint16_t n : {0, 1, 2, 50, 500, 3000}) {
+    std::vector<uint8_t> input = {static_cast<uint8_t>(rng() % 4)};
+    for (int c = 0; c < 4; ++c) Append16(&input, static_cast<uint16_t>(rng() % 3 == 0 ? rng() % 16 : rng()));
+    input.push_back(static_cast<uint8_t>(rng()));
+    Append16(&input, static_cast<uint16_t>(rng() % 1000));
+    Append16(&input, n);
+    input.push_back(static_cast<uint8_t>(rng()));
+    ncodec_fuzz::Reader probe(input.data(), input.size());
+    const ncodec_fuzz::AdaptiveCase c = ncodec_fuzz::ReadAdaptiveCase(probe);
+    input.resize(input.size() - probe.Rest().size());
+    std::vector<int32_t> symbols(c.contexts.size());
+    for (size_t i = 0; i < symbols.size(); ++i) {
+      const uint32_t size = static_cast<uint32_t>(c.sizes[static_cast<size_t>(c.contexts[i])]);
+      symbols[i] = static_cast<int32_t>((rng() % 4 == 0 ? rng() : rng() % 8) % size);
+    }
+    std::vector<uint8_t> stream;
+    ncodec::AdaptiveEncode(symbols, c.contexts, c.sizes, c.options, &stream);
+    input.insert(input.end(), stream.begin(), stream.end());
+    WriteFile(dir + "/seed" + std::to_string(file++), input);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: make_seeds <out-dir>\n");
+    return 2;
+  }
+  const std::string out = argv[1];
+  RansSeeds(out + "/rans_decode");
+  AdaptiveSeeds(out + "/adaptive_decode");
+  return 0;
+}

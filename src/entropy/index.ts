@@ -1,0 +1,28 @@
+/**
+ * Entropy coding: static-table rANS with an escape code, an adaptive range coder, and the tables they
+ * use. The coding itself runs in the native addon (native/); see docs/ENTROPY.md.
+ */
+export {
+  DEFAULT_PRECISION,
+  DEFAULT_TAIL_MASS,
+  buildFactorizedTables,
+  buildGaussianTables,
+  buildScaleIndexes,
+  checkCdfTableSet,
+  defaultScaleTable,
+  quantizeCdf,
+  tailBoundMultiplier,
+  type CdfTableSet,
+  type GaussianTableOptions,
+  type NumberArray,
+} from './tables.js';
+export { RansCoder, ransLanes } from './rans.js';
+export {
+  DEFAULT_ADAPTIVE_INCREMENT,
+  DEFAULT_ADAPTIVE_LIMIT,
+  MAX_ADAPTIVE_LIMIT,
+  adaptiveDecode,
+  adaptiveEncode,
+  adaptiveIdealBits,
+  type AdaptiveOptions,
+} from './adaptive.js';

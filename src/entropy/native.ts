@@ -1,0 +1,108 @@
+/**
+ * Loads the native entropy coder (`build/Release/ncodec_native.node`, built from `native/` by node-gyp
+ * when the package is installed) and turns its errors into {@link CodecError}s.
+ *
+ * The addon is a thin N-API layer over a pure C++ core; this module declares its shape
+ * ({@link NativeAddon}) and is the only place that touches it untyped.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CodecError } from '../errors.js';
+
+/** A native rANS table set (native/src/cdf_tables.h). Owns native memory until `dispose()`. */
+export interface NativeRansTables {
+  encode(symbols: Int32Array, indexes: Int32Array): Uint8Array;
+  /** Decodes `out.length` symbols into `out`. */
+  decode(bytes: Uint8Array, indexes: Int32Array, out: Int32Array): void;
+  idealBits(symbols: Int32Array, indexes: Int32Array): number;
+  dispose(): void;
+  readonly tableCount: number;
+  readonly memoryBytes: number;
+}
+
+/** Tables as the native builders return them (precision is the caller's). */
+export interface NativeTableArrays {
+  cdfs: Int32Array;
+  cdfLengths: Int32Array;
+  offsets: Int32Array;
+}
+
+/** The functions and classes the addon exports (native/binding). */
+export interface NativeAddon {
+  RansTables: new (cdfs: Int32Array, cdfLengths: Int32Array, offsets: Int32Array, precision: number) => NativeRansTables;
+  ransLanes(count: number): number;
+  adaptiveEncode(symbols: Int32Array, contexts: Int32Array, alphabetSizes: Int32Array, increment: number, limit: number): Uint8Array;
+  adaptiveDecode(
+    bytes: Uint8Array, contexts: Int32Array, alphabetSizes: Int32Array, increment: number, limit: number, out: Int32Array,
+  ): void;
+  adaptiveIdealBits(symbols: Int32Array, contexts: Int32Array, alphabetSizes: Int32Array, increment: number, limit: number): number;
+  quantizeCdf(pmf: Float64Array, precision: number): Int32Array;
+  buildGaussianTables(scaleTable: Float64Array, tailBoundMultiplier: number, precision: number): NativeTableArrays;
+  buildFactorizedTables(
+    pmfs: Float64Array, pmfLengths: Int32Array, tailMass: Float64Array, offsets: Int32Array, precision: number,
+  ): NativeTableArrays;
+  tailBoundMultiplier(tailMass: number): number;
+}
+
+const ADDON_FILE = join('build', 'Release', 'ncodec_native.node');
+
+/** The package root: the first directory above this module that holds binding.gyp. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'binding.gyp'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+    dir = parent;
+  }
+}
+
+let cached: NativeAddon | undefined;
+
+/**
+ * The native addon, loaded once. Throws `CodecError` `ERR_NATIVE_ADDON` when it was not built or does not
+ * load, saying how to build it.
+ */
+export function loadNative(): NativeAddon {
+  if (cached !== undefined) return cached;
+  const root = packageRoot();
+  const path = join(root, ADDON_FILE);
+  try {
+    cached = createRequire(import.meta.url)(path) as NativeAddon;
+  } catch (err) {
+    const built = existsSync(path);
+    throw new CodecError(
+      'ERR_NATIVE_ADDON',
+      built
+        ? `The native entropy coder at ${path} does not load (${(err as Error).message}). ` +
+            `Rebuild it for this Node.js version with \`npm run build\` (or \`npm rebuild neural-codec\`) in ${root}.`
+        : `The native entropy coder is not built (${path} is missing). Run \`npm install\` (or \`npm run build\`) ` +
+            `in ${root}; it compiles native/ with node-gyp, which needs Python 3 and a C++17 compiler.`,
+      { cause: err },
+    );
+  }
+  return cached;
+}
+
+/**
+ * Rethrows an error from the addon: errors carrying a bitstream code become {@link CodecError}s, everything
+ * else (TypeError, RangeError) passes through unchanged.
+ */
+export function rethrowNative(err: unknown): never {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'ERR_BITSTREAM_CORRUPT' || code === 'ERR_BITSTREAM_TRUNCATED' || code === 'ERR_DISPOSED') {
+    throw new CodecError(code, (err as Error).message, { cause: err });
+  }
+  throw err;
+}
+
+/** Runs a native call, converting its errors with {@link rethrowNative}. */
+export function callNative<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (err) {
+    rethrowNative(err);
+  }
+}
