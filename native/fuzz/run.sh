@@ -31,7 +31,14 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus"
   echo "fuzzing $target for ${seconds}s" >&2
   # -timeout: one input may take at most 10 s (a hang fails the run); -rss_limit_mb: memory blow-ups fail.
-  "$out/fuzz_$target" "$corpus" "$out/seeds/$target" -max_total_time="$seconds" -timeout=10 \
-    -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 -artifact_prefix="$out/crash-$target-"
+  # The fuzzer's progress lines go to a log; the summary (or the log's end, on failure) is printed.
+  log="$out/$target.log"
+  if ! "$out/fuzz_$target" "$corpus" "$out/seeds/$target" -max_total_time="$seconds" -timeout=10 \
+    -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 -artifact_prefix="$out/crash-$target-" 2>"$log"; then
+    tail -n 60 "$log" >&2
+    echo "fuzzing FAILED: $target (artifacts in $out)" >&2
+    exit 1
+  fi
+  grep -E '^#[0-9]+ +DONE|^stat::number_of_executed_units' "$log" >&2 || true
 done
 echo "fuzzing passed: ${targets[*]}" >&2

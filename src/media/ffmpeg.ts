@@ -4,7 +4,7 @@
  * here runs until ffmpeg is actually needed, and a missing ffmpeg is reported then.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, chmodSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { CodecError } from '../errors.js';
@@ -27,7 +27,13 @@ function fromPackage(): string | undefined {
   try {
     const require = createRequire(import.meta.url);
     const installer = require('@ffmpeg-installer/ffmpeg') as { path: string };
-    accessSync(installer.path, constants.X_OK);
+    try {
+      accessSync(installer.path, constants.X_OK);
+    } catch {
+      // The package's postinstall makes the binary executable; npm may not have run it (npm 11
+      // runs dependency install scripts only once approved), so do it here.
+      chmodSync(installer.path, 0o755);
+    }
     return installer.path;
   } catch {
     return undefined;

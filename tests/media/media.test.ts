@@ -128,3 +128,14 @@ describe('audio', () => {
     expect(await errorCode(loadAudio(new Uint8Array(0)))).toBe('ERR_MEDIA_READ');
   });
 });
+
+describe('ffmpeg discovery', () => {
+  it('falls back to the binary of the npm package when none is on the PATH', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const module = path.join(__dirname, '../../dist/src/media/ffmpeg.js');
+    const found = execFileSync(process.execPath, ['--input-type=module', '-e', `import { ffmpegPath } from ${JSON.stringify(module)}; console.log(ffmpegPath());`], {
+      env: { PATH: '/nonexistent' }, encoding: 'utf8',
+    });
+    expect(found.trim()).toMatch(/@ffmpeg-installer\/.*ffmpeg$/);
+  });
+});
