@@ -102,5 +102,7 @@ run('sox', ['-n', '-r', '48000', '-b', '24', '-c', '2', `${aud}/tones-48k-s24-st
 run('sox', ['-n', '-r', '44100', '-e', 'floating-point', '-b', '32', `${aud}/chirp-44k-f32.wav`, 'synth', '1', 'sine', '100-8000', 'gain', '-3']);
 run('sox', ['-n', '-r', '22050', '-b', '16', `${aud}/noise-22k-s16.wav`, 'synth', '0.5', 'pinknoise', 'gain', '-12']);
 run('ffmpeg', ['-v', 'error', '-y', '-i', `${aud}/speech-16k-s16.wav`, '-c:a', 'libmp3lame', '-b:a', '64k', `${aud}/speech-16k.mp3`]);
+run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000',
+  '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '32k', '-shortest', `${aud}/tone-in-video.mp4`]);
 execFileSync('rm', ['-f', tmp]);
 console.log('fixtures written');

@@ -106,6 +106,13 @@ describe('audio', () => {
     expect(mono.channels[0]!.length).toBe(36000);
   });
 
+  it("reads a video's soundtrack", async () => {
+    const audio = await loadAudio(fx('audio/tone-in-video.mp4'));
+    expect(audio.sampleRate).toBe(16000);
+    expect(audio.channels[0]!.length).toBeGreaterThan(14000);
+    expect(Math.max(...audio.channels[0]!.subarray(2000, 4000))).toBeGreaterThan(0.1);
+  });
+
   it('writes WAV that reads back within 16-bit precision', async () => {
     const audio = { sampleRate: 8000, channels: [Float32Array.from({ length: 800 }, (_, i) => Math.sin(i / 5) * 0.5)] };
     const out = path.join(tmp, 'sine.wav');
