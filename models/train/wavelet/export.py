@@ -1,0 +1,298 @@
+"""Export a trained wavelet-autoencoder checkpoint as ONNX graphs + manifest.json, in one step.
+
+    /usr/bin/python3 models/train/wavelet/export.py \
+        --checkpoint models/.runs/wavelet/wavelet-vr-cpu/latest.pt --out models/wavelet/wavelet-vr-cpu
+
+Writes ``encoder.onnx`` (x, gain -> y: packet analysis + 1x1 projection, times the gain vector)
+and ``decoder.onnx`` (y_hat, inv_gain -> x_hat: decoder + packet synthesis, clamped to [0, 1]),
+opset 17 with dynamic batch/height/width, and ``manifest.json`` (the hyperprior's schema where
+it applies: rate levels with gain vectors, one factorized entropy-bottleneck table per latent
+channel with its median, provenance, Kodak RD estimates).  Then it checks parity:
+
+1. both ONNX graphs, run by onnxruntime-node (common/onnx_run.mjs), against PyTorch on a real
+   Kodak image (max abs difference, symbol mismatches after rounding) and ONNX timings on 2 threads;
+2. bits from the manifest's integer tables on the quantized Kodak symbols against the model's
+   likelihood estimate, per quality level.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import inspect
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
+
+from common import checkpoint  # noqa: E402
+from common.data import list_images, load_rgb, to_tensor_batch  # noqa: E402
+from common.entropy import table_bits, table_set  # noqa: E402
+from hyperprior.export import f32_list, last_report, run_onnx, sha256  # noqa: E402
+from wavelet.model import build  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+OPSET = 17
+
+
+class Enc(nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, x, gain):
+        return self.m.encoder(x) * gain.reshape(1, -1, 1, 1)
+
+
+class Dec(nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, y_hat, inv_gain):
+        return torch.clamp(self.m.decoder(y_hat * inv_gain.reshape(1, -1, 1, 1)), 0.0, 1.0)
+
+
+GRAPHS = {"encoder": (Enc, ["x", "gain"], ["y"]), "decoder": (Dec, ["y_hat", "inv_gain"], ["x_hat"])}
+
+
+def export_graphs(model, out_dir: str) -> None:
+    C, f = model.latent, model.factor
+    examples = {"encoder": (torch.rand(1, 3, 8 * f, 12 * f), torch.ones(C)),
+                "decoder": (torch.randn(1, C, 8, 12), torch.ones(C))}
+    extra = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+    for name, (wrapper, inputs, outputs) in GRAPHS.items():
+        dyn = {inputs[0]: {0: "batch", 2: "height", 3: "width"}}
+        dyn.update({o: {0: "batch", 2: "height", 3: "width"} for o in outputs})
+        torch.onnx.export(wrapper(model).eval(), examples[name], os.path.join(out_dir, f"{name}.onnx"),
+                          input_names=inputs, output_names=outputs, dynamic_axes=dyn,
+                          opset_version=OPSET, do_constant_folding=True, **extra)
+    import onnx
+    for name in GRAPHS:
+        onnx.checker.check_model(onnx.load(os.path.join(out_dir, f"{name}.onnx")))
+
+
+def pad_to(x: torch.Tensor, multiple: int) -> torch.Tensor:
+    h, w = x.shape[2:]
+    ph, pw = (-h) % multiple, (-w) % multiple
+    return F.pad(x, (0, pw, 0, ph), mode="replicate") if ph or pw else x
+
+
+@torch.no_grad()
+def evaluate(model, images, tables):
+    """Per level: mean over images of likelihood bpp, table bpp, PSNR (8-bit output), escapes."""
+    acc = {l: {"bpp": [], "bpp_tables": [], "psnr": [], "escapes": 0} for l in range(model.levels)}
+    med = model.entropy_bottleneck.medians.reshape(1, -1, 1, 1)
+    for path in images:
+        x = to_tensor_batch(load_rgb(path)[None])
+        h, w = x.shape[2:]
+        xp = pad_to(x, model.factor)
+        for l in range(model.levels):
+            out = model(xp, torch.tensor([l]))
+            bits = float(-torch.log2(out["likelihoods"]["y"]).sum())
+            x_hat = torch.round(out["x_hat"][..., :h, :w].clamp(0, 1) * 255) / 255
+            mse = float(F.mse_loss(x_hat, x))
+            sym = torch.round(out["y"] - med)
+            idx = np.broadcast_to(np.arange(model.latent).reshape(1, -1, 1, 1), sym.shape)
+            tb, esc = table_bits(tables, idx, sym.numpy())
+            a = acc[l]
+            a["bpp"].append(bits / (h * w))
+            a["bpp_tables"].append(tb / (h * w))
+            a["psnr"].append(10 * np.log10(1.0 / max(mse, 1e-12)))
+            a["escapes"] += esc
+    return [{"quality": l + 1, "lambda": round(float(model.lambdas[l]), 6),
+             "bpp": round(float(np.mean(a["bpp"])), 5), "bppTables": round(float(np.mean(a["bpp_tables"])), 5),
+             "psnr": round(float(np.mean(a["psnr"])), 4), "escapes": a["escapes"]} for l, a in acc.items()]
+
+
+@torch.no_grad()
+def onnx_parity(model, out_dir: str, image: str, level: int, pause_pid: int | None):
+    x = pad_to(to_tensor_batch(load_rgb(image)[None]), model.factor)
+    lv = torch.tensor([level])
+    gain, inv_gain = model.gain(lv).reshape(-1), model.inv_gain(lv).reshape(-1)
+    out = model(x, lv)
+    ref = {"encoder": ({"x": x, "gain": gain}, {"y": out["y"]}),
+           "decoder": ({"y_hat": out["y_hat"], "inv_gain": inv_gain}, {"x_hat": out["x_hat"].clamp(0, 1)})}
+    report = {"image": os.path.basename(image), "quality": level + 1, "size": list(x.shape[2:]),
+              "maxAbsDiff": {}, "ms": {}}
+    work = tempfile.mkdtemp(prefix="wavelet-parity-")
+    if pause_pid:
+        os.kill(pause_pid, signal.SIGSTOP)
+    try:
+        onnx_out = {}
+        for name, (inputs, outputs) in ref.items():
+            res, ms = run_onnx(os.path.join(out_dir, f"{name}.onnx"),
+                               {k: v.numpy() for k, v in inputs.items()}, work, repeat=4)
+            onnx_out[name] = res
+            report["ms"][name] = round(float(np.median(ms[1:])), 1)
+            for k, v in outputs.items():
+                report["maxAbsDiff"][f"{name}.{k}"] = float(np.abs(res[k] - v.numpy()).max())
+    finally:
+        if pause_pid:
+            os.kill(pause_pid, signal.SIGCONT)
+        shutil.rmtree(work, ignore_errors=True)
+    med = model.entropy_bottleneck.medians.reshape(1, -1, 1, 1).numpy()
+    sym_pt = np.round(out["y"].numpy() - med)
+    sym_ox = np.round(onnx_out["encoder"]["y"] - med)
+    report["ySymbolMismatches"] = int((sym_pt != sym_ox).sum())
+    report["ySymbols"] = int(sym_pt.size)
+    x8_pt = np.round(out["x_hat"].clamp(0, 1).numpy() * 255)
+    x8_ox = np.round(onnx_out["decoder"]["x_hat"] * 255)
+    report["pixelMismatches8bit"] = int((x8_pt != x8_ox).sum())
+    report["encodeMs"], report["decodeMs"] = report["ms"]["encoder"], report["ms"]["decoder"]
+    return report
+
+
+def provenance(ckpt_path: str, state: dict) -> dict:
+    train = state.get("train", {})
+    rep = last_report(ckpt_path, state)
+    return {
+        "recipe": "models/train/wavelet/train.py",
+        "data": [os.path.join(os.path.basename(os.path.dirname(d)), os.path.basename(d))
+                 for d in train.get("data", [])],
+        "crop": train.get("crop"), "batch": train.get("batch"), "learningRate": train.get("lr"),
+        "steps": state["step"], "wallTimeSeconds": round(state["wall_s"], 1),
+        "hardware": train.get("hardware"), "torch": train.get("torch", torch.__version__),
+        "exportTorch": torch.__version__,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "finalTraining": None if rep is None else {
+            "step": rep["step"], "loss": round(rep["loss"], 5), "bpp": round(rep["bpp"], 5),
+            "psnr": round(rep["psnr"], 4), "levelBpp": rep.get("level_bpp"),
+            "levelPsnr": rep.get("level_psnr"),
+            "note": "means over the last log window of training crops (noisy quantization)"},
+        "emaLoss": state.get("history", {}).get("ema_loss"),
+    }
+
+
+def make_manifest(model, model_id, tables, prov, rd, files, config):
+    levels = [{"quality": l + 1, "lambda": round(float(model.lambdas[l]), 6),
+               "gain": f32_list(model.gain.vectors()[l]), "invGain": f32_list(model.inv_gain.vectors()[l])}
+              for l in range(model.levels)]
+    return {
+        "formatVersion": 1,
+        "id": model_id,
+        "family": "wavelet",
+        "media": "image",
+        "variant": "wavelet-packet-ae-factorized-gain-vr",
+        "description": f"WaLLoC-style codec: fixed {config['levels']}-level {config['wavelet']} wavelet "
+                       f"packet ({model.wpt.channels(3)} sub-bands), linear 1x1 projection to "
+                       f"{model.latent} latents, decoder with {config['blocks']} residual blocks "
+                       f"(width {config['width']}) at 1/{model.factor} resolution, factorized entropy "
+                       "bottleneck, gain units for variable rate.",
+        "input": {"colorSpace": "RGB", "range": [0, 1], "layout": "NCHW", "dtype": "float32",
+                  "normalisation": "x = uint8 / 255"},
+        "output": {"range": [0, 1], "note": "x_hat is clamped to [0, 1] inside the decoder; "
+                   "to 8 bit: round-half-even(x_hat * 255)"},
+        "downsamplingFactor": model.factor,
+        "padding": "replicate the last row/column to a multiple of downsamplingFactor "
+                   "(right/bottom), crop the decoded image back",
+        "channels": {"y": model.latent},
+        "latentStrides": {"y": model.factor},
+        "wavelet": {"name": config["wavelet"], "levels": config["levels"], "packet": True,
+                    "extension": "whole-sample symmetric" if config["wavelet"] == "cdf97" else "none"},
+        "graphs": {name: {"file": f"{name}.onnx", "inputs": ins, "outputs": outs}
+                   for name, (_, ins, outs) in GRAPHS.items()},
+        "gainInputs": "each graph's second input is a 1-D float32 vector from rateLevels[q-1]: "
+                      "encoder <- gain (C), decoder <- invGain (C). Intermediate rates: "
+                      "g = g_l^(1-t) * g_(l+1)^t, element-wise.",
+        "rateLevels": levels,
+        "defaultQuality": 4,
+        "entropyBottleneck": {
+            "latent": "y",
+            "tableIndex": "channel c of y uses table c",
+            "medians": f32_list(model.entropy_bottleneck.medians),
+            "subtractMedians": True,
+            "symbols": "v = round_half_even(y - medians[c]); y_hat = float32(v + medians[c])",
+            "tables": tables,
+        },
+        "cdfQuantization": "table with pmf p_0..p_(n-2) and escape mass p_(n-1) (tail): "
+                           "freq_i = 1 + floor(p_i / sum(p) * (2^precision - n)) in float64, "
+                           "then 2^precision - sum(freq) is added to the largest freq (first on "
+                           "ties); cdf = [0, cumsum(freq)]",
+        "provenance": prov,
+        "rd": {"dataset": "kodak",
+               "method": "PyTorch model, rounded latents; bpp = likelihood estimate "
+                         "(bppTables: from this manifest's integer tables), PSNR on 8-bit RGB",
+               "points": rd},
+        "files": files,
+    }
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--out", required=True, help="output folder, e.g. models/wavelet/wavelet-vr-cpu")
+    p.add_argument("--id", help="model id (default: the output folder's name)")
+    p.add_argument("--kodak", default=os.path.join(REPO, "..", "shared", "datasets", "kodak"))
+    p.add_argument("--kodak-limit", type=int, default=0, help="evaluate only the first N images")
+    p.add_argument("--parity-image", default="kodim23.png")
+    p.add_argument("--parity-quality", type=int, default=4)
+    p.add_argument("--pause-pid", type=int, help="SIGSTOP this process while timing ONNX")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--keep-quantiles", action="store_true",
+                   help="use the learned bottleneck quantiles instead of solving them exactly")
+    args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
+
+    state = checkpoint.load(args.checkpoint)
+    model = build(state["config"])
+    model.load_state_dict(state["model"])
+    model.eval()
+    eb = model.entropy_bottleneck
+    aux_before = float(eb.aux_loss())
+    if not args.keep_quantiles:
+        eb.quantiles.data.copy_(eb.solve_quantiles())
+    quantile_note = {"auxLossTrained": round(aux_before, 4), "auxLossExported": round(float(eb.aux_loss()), 6),
+                     "source": "learned" if args.keep_quantiles else "solved by bisection at export"}
+    print(f"entropy bottleneck quantiles: {quantile_note}", flush=True)
+    model_id = args.id or os.path.basename(os.path.normpath(args.out))
+    os.makedirs(args.out, exist_ok=True)
+
+    export_graphs(model, args.out)
+    pmfs, tails, offsets = eb.pmfs()
+    tables = table_set(pmfs, tails, offsets)
+    print(f"tables: {len(tables['cdfLengths'])} ({len(tables['cdfs'])} entries, "
+          f"longest {max(tables['cdfLengths'])})", flush=True)
+
+    images = list_images([args.kodak])
+    if args.kodak_limit:
+        images = images[: args.kodak_limit]
+    parity_image = next((i for i in images if os.path.basename(i) == args.parity_image), images[0])
+    parity = onnx_parity(model, args.out, parity_image, args.parity_quality - 1, args.pause_pid)
+    print("onnx parity:", json.dumps(parity), flush=True)
+
+    rd = evaluate(model, images, tables)
+    files = {f"{n}.onnx": {"sha256": sha256(os.path.join(args.out, f"{n}.onnx")),
+                           "bytes": os.path.getsize(os.path.join(args.out, f"{n}.onnx"))} for n in GRAPHS}
+    manifest = make_manifest(model, model_id, tables, provenance(args.checkpoint, state), rd, files,
+                             state["config"])
+    manifest["rd"]["images"] = len(images)
+    manifest["rd"]["imageNames"] = [os.path.basename(i) for i in images]
+    manifest["entropyBottleneck"]["quantiles"] = quantile_note
+    manifest["parity"] = parity
+    path = os.path.join(args.out, "manifest.json")
+    with open(path, "w") as f:
+        json.dump(manifest, f, separators=(",", ":"))
+
+    with open(path) as f:
+        same = json.load(f)["entropyBottleneck"]["tables"] == tables
+    print(f"{'q':>2} {'lambda':>7} {'bpp(lik)':>9} {'bpp(tab)':>9} {'diff%':>6} {'psnr':>6} esc")
+    for r in rd:
+        d = 100 * (r["bppTables"] / r["bpp"] - 1)
+        print(f"{r['quality']:>2} {r['lambda']:>7.4f} {r['bpp']:>9.4f} {r['bppTables']:>9.4f} "
+              f"{d:>6.2f} {r['psnr']:>6.2f} {r['escapes']}")
+    print(f"manifest.json round trip keeps the tables identical: {same}")
+    print(f"wrote {args.out}: " + ", ".join(f"{k} {v['bytes'] / 1e6:.2f} MB" for k, v in files.items())
+          + f", manifest.json {os.path.getsize(path) / 1e6:.2f} MB")
+
+
+if __name__ == "__main__":
+    main()
