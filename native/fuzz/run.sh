@@ -39,6 +39,6 @@ for target in "${targets[@]}"; do
     echo "fuzzing FAILED: $target (artifacts in $out)" >&2
     exit 1
   fi
-  grep -E '^#[0-9]+ +DONE|^stat::number_of_executed_units' "$log" >&2 || true
+  grep -E '^#[0-9]+[[:space:]]+DONE|^stat::number_of_executed_units' "$log" >&2 || true
 done
 echo "fuzzing passed: ${targets[*]}" >&2
