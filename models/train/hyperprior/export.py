@@ -15,15 +15,10 @@ estimates).  Then it checks parity:
 """
 from __future__ import annotations
 
-import argparse
-import datetime
-import hashlib
-import inspect
 import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 
@@ -34,15 +29,14 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
-from common import checkpoint  # noqa: E402
-from common.data import list_images, load_rgb, to_tensor_batch  # noqa: E402
+from common.data import load_rgb, to_tensor_batch  # noqa: E402
 from common.entropy import (LIKELIHOOD_BOUND, SCALE_BOUND, default_scale_table,  # noqa: E402
                             gaussian_pmfs, scale_indexes, table_bits, table_set)
+from common.export_utils import (export_onnx, export_parser, f32_list, kodak_images,  # noqa: E402,F401
+                                 last_report, load_for_export, onnx_files, pad_to, print_rd_table,
+                                 run_onnx, sha256, training_provenance)
 from hyperprior.model import build  # noqa: E402
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
-ONNX_RUN = os.path.join(REPO, "models", "train", "common", "onnx_run.mjs")
-OPSET = 17
 TAIL_MASS = 1e-9
 DOWNSAMPLING = 64
 
@@ -105,23 +99,10 @@ def export_graphs(model, out_dir: str) -> None:
         "h_s": (torch.randn(1, N, 2, 3), torch.ones(N)),
         "g_s": (torch.randn(1, M, 8, 12), torch.ones(M)),
     }
-    for name, (wrapper, inputs, outputs) in GRAPHS.items():
-        dyn = {inputs[0]: {0: "batch", 2: "height", 3: "width"}}
-        dyn.update({o: {0: "batch", 2: "height", 3: "width"} for o in outputs})
-        extra = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
-        torch.onnx.export(wrapper(model).eval(), examples[name], os.path.join(out_dir, f"{name}.onnx"),
-                          input_names=inputs, output_names=outputs, dynamic_axes=dyn,
-                          opset_version=OPSET, do_constant_folding=True, **extra)
-    import onnx
-    for name in GRAPHS:
-        onnx.checker.check_model(onnx.load(os.path.join(out_dir, f"{name}.onnx")))
+    export_onnx(model, out_dir, GRAPHS, examples)
 
 
 # --------------------------------------------------------------------------- tables
-def f32_list(t) -> list:
-    return [float(v) for v in np.asarray(t, dtype=np.float32).reshape(-1)]
-
-
 def build_tables(model):
     eb = model.entropy_bottleneck
     pmfs, tails, offsets = eb.pmfs()
@@ -133,13 +114,6 @@ def build_tables(model):
 
 
 # --------------------------------------------------------------------------- evaluation
-def pad_to(x: torch.Tensor, multiple: int) -> torch.Tensor:
-    """Replicate-pad right/bottom to a multiple of ``multiple`` (the codec must do the same)."""
-    h, w = x.shape[2:]
-    ph, pw = (-h) % multiple, (-w) % multiple
-    return F.pad(x, (0, pw, 0, ph), mode="replicate") if ph or pw else x
-
-
 @torch.no_grad()
 def evaluate(model, images, manifest_tables, scale_table, levels=None):
     """Per level: mean over images of likelihood bpp, table bpp, PSNR (8-bit output), escapes."""
@@ -177,27 +151,6 @@ def evaluate(model, images, manifest_tables, scale_table, levels=None):
 
 
 # --------------------------------------------------------------------------- ONNX parity
-def run_onnx(model_path, inputs: dict, workdir: str, repeat: int = 1, threads: int = 2):
-    spec_inputs = []
-    for name, arr in inputs.items():
-        f = os.path.join(workdir, f"in_{name}.f32")
-        np.ascontiguousarray(arr, dtype="<f4").tofile(f)
-        spec_inputs.append({"name": name, "file": f, "dims": list(arr.shape)})
-    out_dir = os.path.join(workdir, "out_" + os.path.basename(model_path))
-    spec = {"model": model_path, "threads": threads, "repeat": repeat, "inputs": spec_inputs,
-            "outDir": out_dir}
-    spec_file = os.path.join(workdir, "spec.json")
-    with open(spec_file, "w") as f:
-        json.dump(spec, f)
-    res = subprocess.run(["node", ONNX_RUN, spec_file], capture_output=True, text=True, cwd=REPO)
-    if res.returncode != 0:
-        raise RuntimeError(f"onnx_run.mjs failed: {res.stderr}")
-    info = json.loads(res.stdout.strip().splitlines()[-1])
-    outs = {k: np.fromfile(os.path.join(out_dir, f"{k}.f32"), dtype="<f4").reshape(d)
-            for k, d in info["outputs"].items()}
-    return outs, info["ms"]
-
-
 @torch.no_grad()
 def onnx_parity(model, out_dir: str, image: str, level: int, pause_pid: int | None):
     """Max |ONNX - PyTorch| per graph output on a real image, and ONNX timings (ms)."""
@@ -244,48 +197,13 @@ def onnx_parity(model, out_dir: str, image: str, level: int, pause_pid: int | No
 
 
 # --------------------------------------------------------------------------- manifest
-def sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def last_report(ckpt_path: str, state: dict) -> dict | None:
-    rep = state.get("history", {}).get("last_report")
-    metrics = os.path.join(os.path.dirname(ckpt_path), "metrics.jsonl")
-    if rep is None and os.path.exists(metrics):
-        with open(metrics) as f:
-            lines = [json.loads(l) for l in f if l.strip()]
-        lines = [l for l in lines if l["step"] <= state["step"]]
-        rep = lines[-1] if lines else None
-    return rep
-
-
 def provenance(ckpt_path: str, state: dict) -> dict:
     train = state.get("train", {})
-    rep = last_report(ckpt_path, state)
-    data = train.get("data", [])
     hw = train.get("hardware")
     if hw is None:  # checkpoints written before the field existed: trained on this machine's CPU
-        from hyperprior.train import hardware
+        from common.training import hardware
         hw = hardware(torch.device(train.get("device", "cpu")), train.get("threads", 2))
-    return {
-        "recipe": "models/train/hyperprior/train.py",
-        "data": [os.path.join(os.path.basename(os.path.dirname(d)), os.path.basename(d)) for d in data],
-        "crop": train.get("crop"), "batch": train.get("batch"), "learningRate": train.get("lr"),
-        "steps": state["step"], "wallTimeSeconds": round(state["wall_s"], 1),
-        "hardware": hw, "torch": train.get("torch", torch.__version__),
-        "exportTorch": torch.__version__,
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "finalTraining": None if rep is None else {
-            "step": rep["step"], "loss": round(rep["loss"], 5), "bpp": round(rep["bpp"], 5),
-            "psnr": round(rep["psnr"], 4), "levelBpp": rep.get("level_bpp"),
-            "levelPsnr": rep.get("level_psnr"),
-            "note": "means over the last log window of training crops (noisy quantization)"},
-        "emaLoss": state.get("history", {}).get("ema_loss"),
-    }
+    return training_provenance(ckpt_path, state, "models/train/hyperprior/train.py", hw)
 
 
 def make_manifest(model, model_id, z_tables, y_tables, scale_table, prov, rd, files):
@@ -353,50 +271,20 @@ def make_manifest(model, model_id, z_tables, y_tables, scale_table, prov, rd, fi
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--checkpoint", required=True)
-    p.add_argument("--out", required=True, help="output folder, e.g. models/hyperprior/msh-vr-cpu")
-    p.add_argument("--id", help="model id (default: the output folder's name)")
-    p.add_argument("--kodak", default=os.path.join(REPO, "..", "shared", "datasets", "kodak"))
-    p.add_argument("--kodak-limit", type=int, default=0, help="evaluate only the first N images")
-    p.add_argument("--parity-image", default="kodim23.png")
-    p.add_argument("--parity-quality", type=int, default=4)
-    p.add_argument("--pause-pid", type=int, help="SIGSTOP this process while timing ONNX")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--keep-quantiles", action="store_true",
-                   help="use the learned bottleneck quantiles instead of solving them exactly")
-    args = p.parse_args(argv)
-    torch.set_num_threads(args.threads)
-
-    state = checkpoint.load(args.checkpoint)
-    model = build(state["config"])
-    model.load_state_dict(state["model"])
-    model.eval()
-    eb = model.entropy_bottleneck
-    aux_before = float(eb.aux_loss())
-    if not args.keep_quantiles:
-        eb.quantiles.data.copy_(eb.solve_quantiles())
-    quantile_note = {"auxLossTrained": round(aux_before, 4), "auxLossExported": round(float(eb.aux_loss()), 6),
-                     "source": "learned" if args.keep_quantiles else "solved by bisection at export"}
-    print(f"entropy bottleneck quantiles: {quantile_note}", flush=True)
-    model_id = args.id or os.path.basename(os.path.normpath(args.out))
-    os.makedirs(args.out, exist_ok=True)
+    args = export_parser(__doc__, "models/hyperprior/msh-vr-cpu").parse_args(argv)
+    state, model, quantile_note, model_id = load_for_export(args, build)
 
     export_graphs(model, args.out)
     z_tables, y_tables, scale_table = build_tables(model)
     print(f"tables: z {len(z_tables['cdfLengths'])} ({len(z_tables['cdfs'])} entries), "
           f"y {len(y_tables['cdfLengths'])} ({len(y_tables['cdfs'])} entries)", flush=True)
 
-    images = list_images([args.kodak])
-    if args.kodak_limit:
-        images = images[: args.kodak_limit]
-    parity_image = next((i for i in images if os.path.basename(i) == args.parity_image), images[0])
+    images, parity_image = kodak_images(args)
     parity = onnx_parity(model, args.out, parity_image, args.parity_quality - 1, args.pause_pid)
     print("onnx parity:", json.dumps(parity), flush=True)
 
     rd = evaluate(model, images, (z_tables, y_tables), scale_table)
-    files = {f"{n}.onnx": {"sha256": sha256(os.path.join(args.out, f"{n}.onnx")),
-                           "bytes": os.path.getsize(os.path.join(args.out, f"{n}.onnx"))} for n in GRAPHS}
+    files = onnx_files(args.out, GRAPHS)
     prov = provenance(args.checkpoint, state)
     manifest = make_manifest(model, model_id, z_tables, y_tables, scale_table, prov, rd, files)
     manifest["rd"]["images"] = len(images)
@@ -412,11 +300,7 @@ def main(argv=None):
     same = (m["entropyBottleneck"]["tables"] == z_tables and m["gaussianConditional"]["tables"] == y_tables
             and np.array_equal(np.asarray(m["gaussianConditional"]["scaleTable"], dtype=np.float32),
                                scale_table))
-    print(f"{'q':>2} {'lambda':>7} {'bpp(lik)':>9} {'bpp(tab)':>9} {'diff%':>6} {'psnr':>6} esc")
-    for r in rd:
-        d = 100 * (r["bppTables"] / r["bpp"] - 1)
-        print(f"{r['quality']:>2} {r['lambda']:>7.4f} {r['bpp']:>9.4f} {r['bppTables']:>9.4f} "
-              f"{d:>6.2f} {r['psnr']:>6.2f} {r['escapes']}")
+    print_rd_table(rd)
     print(f"manifest.json round trip keeps tables and scale table identical: {same}")
     print(f"wrote {args.out}: " + ", ".join(f"{k} {v['bytes'] / 1e6:.1f} MB" for k, v in files.items())
           + f", manifest.json {os.path.getsize(path) / 1e6:.2f} MB")

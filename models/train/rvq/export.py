@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 import inspect
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -38,10 +36,10 @@ from torch import nn  # noqa: E402
 
 from common import checkpoint  # noqa: E402
 from common.audio_data import load_audio  # noqa: E402
+from common.export_utils import run_onnx, sha256  # noqa: E402
 from rvq.model import SpectralLosses, build, pad_to_hop, si_snr  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
-ONNX_RUN = os.path.join(REPO, "models", "train", "common", "onnx_run.mjs")
 DEFAULT_CLIP = os.path.join(REPO, "..", "shared", "datasets", "audio", "train", "speech-22k", "LJ001-0001.wav")
 OPSET = 17
 
@@ -141,27 +139,6 @@ def np_quantize(latents, t, nq):
     return np.stack(codes), zq
 
 
-# --------------------------------------------------------------------------- ONNX runs
-def run_onnx(model_path, inputs, workdir, repeat=1, threads=2):
-    spec_inputs = []
-    for name, arr in inputs.items():
-        f = os.path.join(workdir, f"in_{name}.f32")
-        np.ascontiguousarray(arr, dtype="<f4").tofile(f)
-        spec_inputs.append({"name": name, "file": f, "dims": list(arr.shape)})
-    out_dir = os.path.join(workdir, "out_" + os.path.basename(model_path))
-    spec_file = os.path.join(workdir, "spec.json")
-    with open(spec_file, "w") as f:
-        json.dump({"model": model_path, "threads": threads, "repeat": repeat, "inputs": spec_inputs,
-                   "outDir": out_dir}, f)
-    res = subprocess.run(["node", ONNX_RUN, spec_file], capture_output=True, text=True, cwd=REPO)
-    if res.returncode != 0:
-        raise RuntimeError(f"onnx_run.mjs failed: {res.stderr}")
-    info = json.loads(res.stdout.strip().splitlines()[-1])
-    outs = {k: np.fromfile(os.path.join(out_dir, f"{k}.f32"), dtype="<f4").reshape(d)
-            for k, d in info["outputs"].items()}
-    return outs, info["ms"]
-
-
 @torch.no_grad()
 def parity(model, out_dir, clip, tables, seconds):
     sr, hop = model.config["sample_rate"], model.hop
@@ -203,14 +180,6 @@ def parity(model, out_dir, clip, tables, seconds):
 
 
 # --------------------------------------------------------------------------- manifest
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def provenance(state):
     tr = state.get("train", {})
     rep = state.get("history", {}).get("last_report")

@@ -24,7 +24,6 @@ import argparse
 import json
 import math
 import os
-import signal
 import sys
 import time
 
@@ -33,8 +32,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from common import checkpoint  # noqa: E402
 from common.audio_data import AudioCropSampler  # noqa: E402
+from common.training import Stopper, hardware, save_checkpoint, setup_run  # noqa: E402
 from rvq.model import (DEFAULT_CONFIG, PRESETS, MSSTFTDiscriminator, SpectralLosses, build,  # noqa: E402
                        disc_loss, gen_adv_loss, si_snr)
 
@@ -85,29 +84,6 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-class Stopper:
-    def __init__(self):
-        self.stop = False
-        signal.signal(signal.SIGTERM, self._handle)
-        signal.signal(signal.SIGINT, self._handle)
-
-    def _handle(self, signum, frame):
-        print(f"signal {signum}: saving and stopping", flush=True)
-        self.stop = True
-
-
-def hardware(device: torch.device, threads: int) -> str:
-    if device.type == "cuda":
-        return f"CUDA {torch.cuda.get_device_name(device)}"
-    model = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as f:
-            model = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"CPU {model}, {threads} threads"
-
-
 def lr_at(step, args):
     return args.lr * min(1.0, (step + 1) / max(1, args.warmup)) * args.lr_decay ** step
 
@@ -139,21 +115,7 @@ def evaluate(model, spec, x, nqs, device):
 
 def main(argv=None):
     args = parse_args(argv)
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    device = torch.device(args.device)
-    run_dir = os.path.join(args.runs_root, args.run)
-    mirror = os.path.join(args.mirror_root, args.run) if args.mirror_root else None
-    os.makedirs(run_dir, exist_ok=True)
-
-    state = None
-    if args.resume:
-        path = checkpoint.find_latest(run_dir, mirror)
-        if path is None:
-            print(f"--resume: no latest.pt in {run_dir} or {mirror}; starting fresh", flush=True)
-        else:
-            state = checkpoint.load(path)
-            print(f"resuming from {path} at step {state['step']}", flush=True)
+    device, run_dir, mirror, state = setup_run(args)
     if state:
         config = state["config"]
     else:
@@ -193,7 +155,7 @@ def main(argv=None):
     sums, n_sum = {}, 0
     last_save, t_report, steps_report = time.time(), time.time(), 0
 
-    def snapshot():
+    def snapshot(best):
         return {"model": model.state_dict(), "optimizer": opt.state_dict(),
                 "disc": disc.state_dict() if disc else None,
                 "disc_optimizer": dopt.state_dict() if dopt else None,
@@ -207,13 +169,8 @@ def main(argv=None):
 
     def save():
         nonlocal best, last_save
-        ema = history["ema_loss"]
-        is_best = ema is not None and ema < best
-        if is_best:
-            best = ema
-        checkpoint.save(snapshot(), run_dir, mirror, is_best)
+        best = save_checkpoint(snapshot, history["ema_loss"], best, step, run_dir, mirror)
         last_save = time.time()
-        print(f"saved step {step} (best={is_best})", flush=True)
 
     model.train()
     while step < args.steps and not stopper.stop:

@@ -16,9 +16,6 @@ channel with its median, provenance, Kodak RD estimates).  Then it checks parity
 """
 from __future__ import annotations
 
-import argparse
-import datetime
-import inspect
 import json
 import os
 import shutil
@@ -33,14 +30,12 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
-from common import checkpoint  # noqa: E402
-from common.data import list_images, load_rgb, to_tensor_batch  # noqa: E402
+from common.data import load_rgb, to_tensor_batch  # noqa: E402
 from common.entropy import table_bits, table_set  # noqa: E402
-from hyperprior.export import f32_list, last_report, run_onnx, sha256  # noqa: E402
+from common.export_utils import (export_onnx, export_parser, f32_list, kodak_images,  # noqa: E402
+                                 load_for_export, onnx_files, pad_to, print_rd_table, run_onnx,
+                                 training_provenance)
 from wavelet.model import build  # noqa: E402
-
-REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
-OPSET = 17
 
 
 class Enc(nn.Module):
@@ -68,22 +63,7 @@ def export_graphs(model, out_dir: str) -> None:
     C, f = model.latent, model.factor
     examples = {"encoder": (torch.rand(1, 3, 8 * f, 12 * f), torch.ones(C)),
                 "decoder": (torch.randn(1, C, 8, 12), torch.ones(C))}
-    extra = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
-    for name, (wrapper, inputs, outputs) in GRAPHS.items():
-        dyn = {inputs[0]: {0: "batch", 2: "height", 3: "width"}}
-        dyn.update({o: {0: "batch", 2: "height", 3: "width"} for o in outputs})
-        torch.onnx.export(wrapper(model).eval(), examples[name], os.path.join(out_dir, f"{name}.onnx"),
-                          input_names=inputs, output_names=outputs, dynamic_axes=dyn,
-                          opset_version=OPSET, do_constant_folding=True, **extra)
-    import onnx
-    for name in GRAPHS:
-        onnx.checker.check_model(onnx.load(os.path.join(out_dir, f"{name}.onnx")))
-
-
-def pad_to(x: torch.Tensor, multiple: int) -> torch.Tensor:
-    h, w = x.shape[2:]
-    ph, pw = (-h) % multiple, (-w) % multiple
-    return F.pad(x, (0, pw, 0, ph), mode="replicate") if ph or pw else x
+    export_onnx(model, out_dir, GRAPHS, examples)
 
 
 @torch.no_grad()
@@ -152,24 +132,8 @@ def onnx_parity(model, out_dir: str, image: str, level: int, pause_pid: int | No
 
 
 def provenance(ckpt_path: str, state: dict) -> dict:
-    train = state.get("train", {})
-    rep = last_report(ckpt_path, state)
-    return {
-        "recipe": "models/train/wavelet/train.py",
-        "data": [os.path.join(os.path.basename(os.path.dirname(d)), os.path.basename(d))
-                 for d in train.get("data", [])],
-        "crop": train.get("crop"), "batch": train.get("batch"), "learningRate": train.get("lr"),
-        "steps": state["step"], "wallTimeSeconds": round(state["wall_s"], 1),
-        "hardware": train.get("hardware"), "torch": train.get("torch", torch.__version__),
-        "exportTorch": torch.__version__,
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "finalTraining": None if rep is None else {
-            "step": rep["step"], "loss": round(rep["loss"], 5), "bpp": round(rep["bpp"], 5),
-            "psnr": round(rep["psnr"], 4), "levelBpp": rep.get("level_bpp"),
-            "levelPsnr": rep.get("level_psnr"),
-            "note": "means over the last log window of training crops (noisy quantization)"},
-        "emaLoss": state.get("history", {}).get("ema_loss"),
-    }
+    hw = state.get("train", {}).get("hardware")
+    return training_provenance(ckpt_path, state, "models/train/wavelet/train.py", hw)
 
 
 def make_manifest(model, model_id, tables, prov, rd, files, config):
@@ -227,34 +191,9 @@ def make_manifest(model, model_id, tables, prov, rd, files, config):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--checkpoint", required=True)
-    p.add_argument("--out", required=True, help="output folder, e.g. models/wavelet/wavelet-vr-cpu")
-    p.add_argument("--id", help="model id (default: the output folder's name)")
-    p.add_argument("--kodak", default=os.path.join(REPO, "..", "shared", "datasets", "kodak"))
-    p.add_argument("--kodak-limit", type=int, default=0, help="evaluate only the first N images")
-    p.add_argument("--parity-image", default="kodim23.png")
-    p.add_argument("--parity-quality", type=int, default=4)
-    p.add_argument("--pause-pid", type=int, help="SIGSTOP this process while timing ONNX")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--keep-quantiles", action="store_true",
-                   help="use the learned bottleneck quantiles instead of solving them exactly")
-    args = p.parse_args(argv)
-    torch.set_num_threads(args.threads)
-
-    state = checkpoint.load(args.checkpoint)
-    model = build(state["config"])
-    model.load_state_dict(state["model"])
-    model.eval()
+    args = export_parser(__doc__, "models/wavelet/wavelet-vr-cpu").parse_args(argv)
+    state, model, quantile_note, model_id = load_for_export(args, build)
     eb = model.entropy_bottleneck
-    aux_before = float(eb.aux_loss())
-    if not args.keep_quantiles:
-        eb.quantiles.data.copy_(eb.solve_quantiles())
-    quantile_note = {"auxLossTrained": round(aux_before, 4), "auxLossExported": round(float(eb.aux_loss()), 6),
-                     "source": "learned" if args.keep_quantiles else "solved by bisection at export"}
-    print(f"entropy bottleneck quantiles: {quantile_note}", flush=True)
-    model_id = args.id or os.path.basename(os.path.normpath(args.out))
-    os.makedirs(args.out, exist_ok=True)
 
     export_graphs(model, args.out)
     pmfs, tails, offsets = eb.pmfs()
@@ -262,16 +201,12 @@ def main(argv=None):
     print(f"tables: {len(tables['cdfLengths'])} ({len(tables['cdfs'])} entries, "
           f"longest {max(tables['cdfLengths'])})", flush=True)
 
-    images = list_images([args.kodak])
-    if args.kodak_limit:
-        images = images[: args.kodak_limit]
-    parity_image = next((i for i in images if os.path.basename(i) == args.parity_image), images[0])
+    images, parity_image = kodak_images(args)
     parity = onnx_parity(model, args.out, parity_image, args.parity_quality - 1, args.pause_pid)
     print("onnx parity:", json.dumps(parity), flush=True)
 
     rd = evaluate(model, images, tables)
-    files = {f"{n}.onnx": {"sha256": sha256(os.path.join(args.out, f"{n}.onnx")),
-                           "bytes": os.path.getsize(os.path.join(args.out, f"{n}.onnx"))} for n in GRAPHS}
+    files = onnx_files(args.out, GRAPHS)
     manifest = make_manifest(model, model_id, tables, provenance(args.checkpoint, state), rd, files,
                              state["config"])
     manifest["rd"]["images"] = len(images)
@@ -284,11 +219,7 @@ def main(argv=None):
 
     with open(path) as f:
         same = json.load(f)["entropyBottleneck"]["tables"] == tables
-    print(f"{'q':>2} {'lambda':>7} {'bpp(lik)':>9} {'bpp(tab)':>9} {'diff%':>6} {'psnr':>6} esc")
-    for r in rd:
-        d = 100 * (r["bppTables"] / r["bpp"] - 1)
-        print(f"{r['quality']:>2} {r['lambda']:>7.4f} {r['bpp']:>9.4f} {r['bppTables']:>9.4f} "
-              f"{d:>6.2f} {r['psnr']:>6.2f} {r['escapes']}")
+    print_rd_table(rd)
     print(f"manifest.json round trip keeps the tables identical: {same}")
     print(f"wrote {args.out}: " + ", ".join(f"{k} {v['bytes'] / 1e6:.2f} MB" for k, v in files.items())
           + f", manifest.json {os.path.getsize(path) / 1e6:.2f} MB")

@@ -1,0 +1,249 @@
+"""The variable-rate image training loop shared by hyperprior/train.py and wavelet/train.py.
+
+Both recipes train a model with ``model(x, level) -> {"x_hat", "likelihoods"}``, an
+``entropy_bottleneck`` (whose ``quantiles`` get their own Adam), ``model.levels`` and
+``model.lambdas``, on random crops with a random rate level per image.  What differs between
+them (the model builder, the rd loss and the config built from their flags) is passed in to
+:func:`train_image_rd`.  The checkpoint dict it writes is the one both recipes always wrote, so
+old checkpoints resume unchanged.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import signal
+import time
+
+import numpy as np
+import torch
+
+from common import checkpoint
+from common.data import CropSampler, to_tensor_batch
+
+
+class Stopper:
+    """Turns SIGTERM/SIGINT into a flag checked between steps (then save and exit)."""
+
+    def __init__(self):
+        self.stop = False
+        signal.signal(signal.SIGTERM, self._handle)
+        signal.signal(signal.SIGINT, self._handle)
+
+    def _handle(self, signum, frame):
+        print(f"signal {signum}: saving and stopping", flush=True)
+        self.stop = True
+
+
+def hardware(device: torch.device, threads: int) -> str:
+    """A one-line description of what this process trains on."""
+    if device.type == "cuda":
+        return f"CUDA {torch.cuda.get_device_name(device)}"
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"CPU {model}, {threads} threads"
+
+
+def lr_at(step: int, args) -> float:
+    lr = args.lr * min(1.0, (step + 1) / max(1, args.warmup))
+    return lr * 0.3 ** sum(step >= s for s in args.lr_drops)
+
+
+def make_optimizers(model, args):
+    aux = [model.entropy_bottleneck.quantiles]
+    main = [p for n, p in model.named_parameters() if not n.endswith("quantiles")]
+    return torch.optim.Adam(main, lr=args.lr), torch.optim.Adam(aux, lr=args.aux_lr)
+
+
+class Meter:
+    """Sums of loss/bpp/psnr overall and per rate level since the last report."""
+
+    def __init__(self, levels: int):
+        self.levels = levels
+        self.reset()
+
+    def reset(self):
+        self.n = 0
+        self.sums = {"loss": 0.0, "aux": 0.0}
+        self.lvl = np.zeros((self.levels, 3))  # count, bpp, psnr
+
+    def add(self, loss, aux, level, bpp, mse):
+        self.n += 1
+        self.sums["loss"] += loss
+        self.sums["aux"] += aux
+        psnr = -10 * torch.log10(mse.clamp(min=1e-10))
+        for l, b, p in zip(level.tolist(), bpp.tolist(), psnr.tolist()):
+            self.lvl[l] += (1, b, p)
+
+    def report(self) -> dict:
+        c = np.maximum(self.lvl[:, 0], 1)
+        return {"loss": self.sums["loss"] / max(self.n, 1), "aux": self.sums["aux"] / max(self.n, 1),
+                "bpp": float(self.lvl[:, 1].sum() / max(self.lvl[:, 0].sum(), 1)),
+                "psnr": float(self.lvl[:, 2].sum() / max(self.lvl[:, 0].sum(), 1)),
+                "level_bpp": [round(v, 4) for v in (self.lvl[:, 1] / c).tolist()],
+                "level_psnr": [round(v, 3) for v in (self.lvl[:, 2] / c).tolist()]}
+
+
+def image_rd_parser(doc: str, *, run: str, runs_root: str, mirror_root: str, data, lambdas,
+                    crop: int, lr: float, warmup: int, amp_help: str, model_flags) -> argparse.ArgumentParser:
+    """The CLI of an image rd recipe; ``model_flags(p)`` adds the model's own flags (after --resume)."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--run", default=run, help="run name (folder under --runs-root)")
+    p.add_argument("--runs-root", default=runs_root)
+    p.add_argument("--mirror-root", default=mirror_root,
+                   help="folder that receives a copy of latest.pt ('' to disable)")
+    p.add_argument("--data", nargs="+", default=data, help="training image folders")
+    p.add_argument("--resume", action="store_true", help="continue from the newest latest.pt")
+    model_flags(p)
+    p.add_argument("--lambdas", type=float, nargs="+", default=list(lambdas))
+    p.add_argument("--crop", type=int, default=crop)
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--lr", type=float, default=lr)
+    p.add_argument("--aux-lr", type=float, default=1e-3)
+    p.add_argument("--warmup", type=int, default=warmup, help="linear lr warm-up steps")
+    p.add_argument("--lr-drops", type=int, nargs="*", default=[],
+                   help="steps after which the lr is multiplied by 0.3 (cumulative)")
+    p.add_argument("--clip", type=float, default=1.0, help="gradient norm clip (0 = off)")
+    p.add_argument("--steps", type=int, default=1_000_000, help="stop at this step")
+    p.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N")
+    p.add_argument("--amp", action="store_true", help=amp_help)
+    p.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    p.add_argument("--save-every", type=float, default=300.0, help="seconds between checkpoints")
+    p.add_argument("--log-every", type=int, default=25)
+    p.add_argument("--seed", type=int, default=0)
+    return p
+
+
+def setup_run(args):
+    """Threads, seed, device, run folder + mirror, and the newest latest.pt when --resume.
+
+    Returns (device, run_dir, mirror, state) where state is the loaded checkpoint or None."""
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    device = torch.device(args.device)
+    run_dir = os.path.join(args.runs_root, args.run)
+    mirror = os.path.join(args.mirror_root, args.run) if args.mirror_root else None
+    os.makedirs(run_dir, exist_ok=True)
+    state = None
+    if args.resume:
+        path = checkpoint.find_latest(run_dir, mirror)
+        if path is None:
+            print(f"--resume: no latest.pt in {run_dir} or {mirror}; starting fresh", flush=True)
+        else:
+            state = checkpoint.load(path)
+            print(f"resuming from {path} at step {state['step']}", flush=True)
+    return device, run_dir, mirror, state
+
+
+def save_checkpoint(snapshot, ema, best: float, step: int, run_dir: str, mirror) -> float:
+    """Write ``snapshot(best)`` as latest.pt (and best.pt when the smoothed loss ``ema`` beat
+    ``best``), print the "saved step" line, and return the new best."""
+    is_best = ema is not None and ema < best
+    if is_best:
+        best = ema
+    checkpoint.save(snapshot(best), run_dir, mirror, is_best)
+    print(f"saved step {step} (best={is_best})", flush=True)
+    return best
+
+
+def train_image_rd(args, config: dict, build, rd_loss):
+    """Variable-rate rd training of ``build(config)`` with ``rd_loss(out, x, lambdas)``.
+
+    ``config`` is what the flags say for a fresh run; on --resume the checkpoint's config wins.
+    Logs, metrics.jsonl and the checkpoint dict keep the format both recipes always had."""
+    device, run_dir, mirror, state = setup_run(args)
+    config = state["config"] if state else config
+    model = build(config).to(device)
+    opt, aux_opt = make_optimizers(model, args)
+    step, wall, best = 0, 0.0, math.inf
+    history = {"ema_loss": None}
+    if state:
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        aux_opt.load_state_dict(state["aux_optimizer"])
+        for g in aux_opt.param_groups:  # --aux-lr may change between sessions
+            g["lr"] = args.aux_lr
+        step, wall, best = state["step"], state["wall_s"], state.get("best_loss", math.inf)
+        history = state.get("history", history)
+
+    sampler = CropSampler(args.data, args.crop, seed=args.seed + step)
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"config {json.dumps(config)} params {n_params} images {len(sampler)} "
+          f"crop {args.crop} batch {args.batch} device {device} torch {torch.__version__}", flush=True)
+    stopper = Stopper()
+    meter = Meter(model.levels)
+    metrics = open(os.path.join(run_dir, "metrics.jsonl"), "a")
+    gen = torch.Generator().manual_seed(args.seed * 1000003 + step)
+    last_save, t_report, steps_report = time.time(), time.time(), 0
+    amp = args.amp and device.type == "cuda"
+
+    def snapshot(best):
+        return {"model": model.state_dict(), "optimizer": opt.state_dict(),
+                "aux_optimizer": aux_opt.state_dict(), "step": step, "wall_s": wall,
+                "best_loss": best, "history": history, "config": config,
+                "train": {"data": [os.path.abspath(d) for d in args.data], "crop": args.crop,
+                          "batch": args.batch, "lr": args.lr, "device": str(device),
+                          "torch": torch.__version__, "threads": args.threads,
+                          "hardware": hardware(device, args.threads)}}
+
+    def save():
+        nonlocal best, last_save
+        best = save_checkpoint(snapshot, history["ema_loss"], best, step, run_dir, mirror)
+        last_save = time.time()
+
+    model.train()
+    while step < args.steps and not stopper.stop:
+        t0 = time.time()
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, args)
+        x = to_tensor_batch(sampler.batch(args.batch)).to(device, non_blocking=True)
+        level = torch.randint(model.levels, (args.batch,), generator=gen).to(device)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
+            out = model(x, level)
+        out["x_hat"] = out["x_hat"].float()
+        out["likelihoods"] = {k: v.float() for k, v in out["likelihoods"].items()}
+        rd = rd_loss(out, x, model.lambdas[level])
+        if not torch.isfinite(rd["loss"]):
+            print(f"step {step}: non-finite loss, batch skipped", flush=True)
+            opt.zero_grad(set_to_none=True)
+            continue
+        opt.zero_grad(set_to_none=True)
+        rd["loss"].backward()
+        if args.clip > 0:
+            torch.nn.utils.clip_grad_norm_(opt.param_groups[0]["params"], args.clip)
+        opt.step()
+        aux = model.entropy_bottleneck.aux_loss()
+        aux_opt.zero_grad(set_to_none=True)
+        aux.backward()
+        aux_opt.step()
+
+        step += 1
+        steps_report += 1
+        wall += time.time() - t0
+        loss = float(rd["loss"])
+        history["ema_loss"] = loss if history["ema_loss"] is None else 0.99 * history["ema_loss"] + 0.01 * loss
+        meter.add(loss, float(aux), level.cpu(), rd["bpp"].cpu(), rd["mse"].cpu())
+        if step % args.log_every == 0:
+            r = meter.report()
+            sps = (time.time() - t_report) / steps_report
+            print(f"step {step} loss {r['loss']:.4f} ema {history['ema_loss']:.4f} bpp {r['bpp']:.4f} "
+                  f"psnr {r['psnr']:.2f} aux {r['aux']:.1f} lr {lr_at(step, args):.2e} "
+                  f"s/step {sps:.3f} wall {wall / 3600:.2f}h", flush=True)
+            if step % (args.log_every * 8) == 0:
+                print("  level bpp  " + " ".join(f"{v:.3f}" for v in r["level_bpp"]), flush=True)
+                print("  level psnr " + " ".join(f"{v:.2f}" for v in r["level_psnr"]), flush=True)
+            history["last_report"] = {"step": step, "s_per_step": sps, **r}
+            metrics.write(json.dumps({"step": step, "lr": lr_at(step, args), "s_per_step": sps,
+                                      "wall_s": wall, "ema_loss": history["ema_loss"], **r}) + "\n")
+            metrics.flush()
+            meter.reset()
+            t_report, steps_report = time.time(), 0
+        if time.time() - last_save >= args.save_every:
+            save()
+    save()
+    print(f"stopped at step {step}", flush=True)
