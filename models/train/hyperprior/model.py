@@ -28,6 +28,7 @@ from torch import nn
 
 from common.entropy import EntropyBottleneck, gaussian_likelihood
 from common.gdn import GDN
+from common.rate import GainUnits, ste_round
 
 # CompressAI's MSE lambdas for quality 1..8 (mbt2018-mean): Kodak ~0.12 .. 1.6 bpp when converged.
 DEFAULT_LAMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.18)
@@ -40,26 +41,6 @@ def conv(cin: int, cout: int, k: int = 5, stride: int = 2) -> nn.Conv2d:
 def up(cin: int, cout: int) -> nn.Sequential:
     """2x upsampling: 3x3 conv to 4*cout channels, then PixelShuffle(2) (sub-pixel convolution)."""
     return nn.Sequential(nn.Conv2d(cin, cout * 4, 3, padding=1), nn.PixelShuffle(2))
-
-
-class GainUnits(nn.Module):
-    """Per-level channel gains, stored as logs so they stay positive."""
-
-    def __init__(self, levels: int, channels: int, init: torch.Tensor | None = None):
-        super().__init__()
-        init = torch.zeros(levels, channels) if init is None else init
-        self.log_gain = nn.Parameter(init.clone())
-
-    def forward(self, level: torch.Tensor) -> torch.Tensor:
-        """Gain vectors for a batch of level indices, shaped (B, C, 1, 1)."""
-        return torch.exp(self.log_gain[level])[:, :, None, None]
-
-    def vectors(self) -> torch.Tensor:
-        return torch.exp(self.log_gain.detach())
-
-
-def ste_round(x: torch.Tensor) -> torch.Tensor:
-    return x + (torch.round(x) - x).detach()
 
 
 class MeanScaleHyperpriorVR(nn.Module):

@@ -27,27 +27,9 @@ from torch import nn
 
 from common.entropy import EntropyBottleneck
 from common.wavelet import WaveletPacket2d
+from common.rate import GainUnits, ste_round
 
 DEFAULT_LAMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.18)
-
-
-class GainUnits(nn.Module):
-    """Per-level channel gains, stored as logs so they stay positive (as hyperprior.model)."""
-
-    def __init__(self, levels: int, channels: int, init: torch.Tensor | None = None):
-        super().__init__()
-        init = torch.zeros(levels, channels) if init is None else init
-        self.log_gain = nn.Parameter(init.clone())
-
-    def forward(self, level: torch.Tensor) -> torch.Tensor:
-        return torch.exp(self.log_gain[level])[:, :, None, None]
-
-    def vectors(self) -> torch.Tensor:
-        return torch.exp(self.log_gain.detach())
-
-
-def ste_round(x: torch.Tensor) -> torch.Tensor:
-    return x + (torch.round(x) - x).detach()
 
 
 class ResBlock(nn.Module):
