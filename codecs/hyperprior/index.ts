@@ -15,6 +15,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { writeContainer, readContainer } from '../../src/container/format.js';
 import type { ContainerHeader } from '../../src/container/header.js';
+import { checkStreamModel, levelOfHeader, levelOfOption } from '../../src/codec/checks.js';
+import { checkImageSize, decodeTiledImage, encodeTiledImage, type TileCoder } from '../../src/codec/tiled-image.js';
 import type {
   Codec, CodecFactory, CodecInfo, DecodedImage, EncodeOptions, MediaInput, OpenOptions,
 } from '../../src/codec/types.js';
@@ -22,14 +24,12 @@ import { CodecError } from '../../src/errors.js';
 import { isRawAudio } from '../../src/media/audio.js';
 import { loadImage } from '../../src/media/image.js';
 import { Runtime } from '../../src/runtime/index.js';
-import { checkModelHash, resolveModel, type ModelFiles } from '../../src/runtime/models.js';
+import { resolveModel, type ModelFiles } from '../../src/runtime/models.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
-import { alphaPlane, decodeAlphaInto, encodeAlpha } from './alpha.js';
 import { HyperpriorLatentCodec } from './latent.js';
 import { parseManifest, type HyperpriorManifest, type RateLevel } from './manifest.js';
 import { HyperpriorNetworks, emptyTimings, type StageTimings } from './networks.js';
 import { MAX_TILE_SIZE, decodeParams, encodeParams } from './params.js';
-import { extractTile, planTiles, tileCount, writeTile } from './tiles.js';
 
 export { parseManifest, type HyperpriorManifest, type RateLevel } from './manifest.js';
 export type { StageTimings } from './networks.js';
@@ -40,8 +40,7 @@ const ID = 'hyperprior';
 export const DEFAULT_MODEL = 'msh-vr-cpu';
 /** Default tile side: images up to 1024×1024 are coded whole. */
 export const DEFAULT_TILE_SIZE = 1024;
-/** Largest image coded (2²⁸ pixels, e.g. 16384×16384): the decoded output alone is up to 1 GiB. */
-export const MAX_PIXELS = 2 ** 28;
+export { MAX_PIXELS } from '../../src/codec/tiled-image.js';
 
 /** Options of {@link openHyperprior}: the common open options plus the tile size. */
 export interface HyperpriorOpenOptions extends OpenOptions {
@@ -125,22 +124,14 @@ export class HyperpriorCodec implements Codec {
 
   async encode(input: MediaInput, options: EncodeOptions = {}): Promise<Uint8Array> {
     if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
-    const level = this.levelFor(options.quality);
+    const level = levelOfOption(options.quality, this.manifest.rateLevels, this.manifest.defaultQuality);
     if (isRawAudio(input)) throw new CodecError('ERR_UNSUPPORTED_MEDIA', 'The hyperprior codec codes images only; use an audio codec (rvq) for audio.');
     const image = await loadImage(input);
     const { width, height } = image;
-    if (width * height > MAX_PIXELS) {
-      throw new CodecError('ERR_UNSUPPORTED_MEDIA', `A ${width}×${height} image is larger than the ${MAX_PIXELS}-pixel limit of the hyperprior codec; split or downscale it first.`);
-    }
+    checkImageSize(width, height, ID);
     Object.assign(this.timings, emptyTimings());
-    const tiles = planTiles(width, height, this.tileSize, this.manifest.downsamplingFactor);
-    const sections: Uint8Array[] = [];
-    for (const [i, tile] of tiles.entries()) {
-      const { z, y } = await this.latent.encode(extractTile(image, tile), level);
-      sections.push(z, y);
-      options.onProgress?.({ phase: 'encode', done: i + 1, total: tiles.length });
-    }
-    if (image.hasAlpha) sections.push(this.timed(() => encodeAlpha(alphaPlane(image), width, height)));
+    const sections = await encodeTiledImage(image, this.tileSize, this.manifest.downsamplingFactor, this.tileCoder(level),
+      options.onProgress, (work) => this.timed(work));
     return writeContainer({
       codecId: ID, modelId: this.model.id, modelHash: this.model.hash,
       media: { kind: 'image', width, height, channels: image.channels, bitDepth: image.bitDepth },
@@ -155,23 +146,9 @@ export class HyperpriorCodec implements Codec {
     const level = this.checkHeader(header);
     const { media } = header;
     if (media.kind !== 'image') throw corrupt('A hyperprior stream must describe an image: the header is corrupt.');
-    const { width, height, channels } = media;
     const { tileSize } = decodeParams(header.params, this.manifest.downsamplingFactor);
-    const alpha = channels === 2 || channels === 4 ? 1 : 0;
-    const expected = 2 * tileCount(width, height, tileSize) + alpha;
-    if (sections.length !== expected || width * height > MAX_PIXELS) {
-      throw corrupt(`A ${width}×${height} image in ${tileSize}-pixel tiles needs ${expected} sections but the file has ${sections.length}: the file is corrupt.`);
-    }
     Object.assign(this.timings, emptyTimings());
-    const out = new Uint8Array(width * height * channels);
-    const tiles = planTiles(width, height, tileSize, this.manifest.downsamplingFactor);
-    for (const [i, tile] of tiles.entries()) {
-      const streams = { z: sections[2 * i]!, y: sections[2 * i + 1]! };
-      const xHat = await this.latent.decode(streams, tile.paddedHeight, tile.paddedWidth, level);
-      writeTile(xHat, tile, out, width, channels);
-    }
-    if (alpha) this.timed(() => decodeAlphaInto(sections[sections.length - 1]!, width, height, out, channels));
-    return { kind: 'image', width, height, channels: channels as DecodedImage['channels'], data: out };
+    return decodeTiledImage(media, sections, tileSize, this.manifest.downsamplingFactor, this.tileCoder(level), (work) => this.timed(work));
   }
 
   async dispose(): Promise<void> {
@@ -183,29 +160,23 @@ export class HyperpriorCodec implements Codec {
     return this.dispose();
   }
 
-  /** The rate level of `quality` (default: the manifest's); RangeError listing the valid levels. */
-  private levelFor(quality: unknown): RateLevel {
-    const q = quality ?? this.manifest.defaultQuality;
-    if (typeof q !== 'number') throw invalidType('an integer quality level', 'options.quality', q);
-    const level = this.manifest.rateLevels.find((l) => l.quality === q);
-    if (!level) throw invalidRange(`one of the quality levels ${this.info.qualities.join(', ')}`, 'options.quality', q);
-    return level;
-  }
-
   /** Checks codec id, model and rate of a stream; returns its rate level. */
   private checkHeader(header: ContainerHeader): RateLevel {
-    if (header.codecId !== ID) {
-      throw new CodecError('ERR_UNKNOWN_CODEC', `This is a '${header.codecId}' stream, not a hyperprior one; decode it with the top-level decode().`);
-    }
-    if (!header.modelHash) throw corrupt('A hyperprior stream must carry its model hash: the header is corrupt.');
-    if (header.modelId !== this.model.id && !sameBytes(header.modelHash, this.model.hash)) {
-      throw new CodecError('ERR_MODEL_MISMATCH', `This file was encoded with hyperprior model '${header.modelId}' but this codec has model '${this.model.id}' open; open it with { model: '${header.modelId}' } or use the top-level decode().`);
-    }
-    checkModelHash(this.model, header.modelHash);
-    const { rate } = header;
-    const level = rate.kind === 'quality' ? this.manifest.rateLevels.find((l) => l.quality === rate.value) : undefined;
-    if (!level) throw corrupt(`The stream's rate setting is not a quality level of model '${this.model.id}' (${this.info.qualities.join(', ')}): the header is corrupt.`);
-    return level;
+    checkStreamModel(header, ID, this.model);
+    return levelOfHeader(header, this.manifest.rateLevels, this.model.id);
+  }
+
+  /** Tiles through the latent pipeline at one rate level: the z and y streams of each tile. */
+  private tileCoder(level: RateLevel): TileCoder {
+    return {
+      sectionsPerTile: 2,
+      encodeTile: async (x) => {
+        const { z, y } = await this.latent.encode(x, level);
+        return [z, y];
+      },
+      decodeTile: (sections, paddedHeight, paddedWidth) =>
+        this.latent.decode({ z: sections[0]!, y: sections[1]! }, paddedHeight, paddedWidth, level),
+    };
   }
 
   private timed<T>(work: () => T): T {
@@ -216,10 +187,6 @@ export class HyperpriorCodec implements Codec {
       this.timings.entropy += performance.now() - start;
     }
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** Opens a hyperprior codec with hyperprior-specific options (the tile size). */

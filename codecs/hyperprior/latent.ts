@@ -10,7 +10,7 @@
  * deterministic h_s session, so both sides index the same tables.
  */
 import { CodecError } from '../../src/errors.js';
-import { FactorizedLatentCodec, GaussianLatentCodec } from './entropy-models.js';
+import { FactorizedLatentCodec, GaussianLatentCodec } from '../../src/entropy/index.js';
 import type { HyperpriorManifest, RateLevel } from './manifest.js';
 import type { HyperpriorNetworks, Latent } from './networks.js';
 

@@ -7,17 +7,12 @@
  * (the model at hand is not a usable hyperprior) naming the key.
  */
 import type { CdfTableSet } from '../../src/entropy/index.js';
-import { CodecError } from '../../src/errors.js';
+import { manifestFields, type GraphSpec } from '../../src/runtime/manifest-fields.js';
+
+export type { GraphSpec } from '../../src/runtime/manifest-fields.js';
 
 /** The four graphs of a hyperprior, in the paper's names. */
 export type GraphName = 'g_a' | 'h_a' | 'h_s' | 'g_s';
-
-/** One ONNX graph: its file (relative to the model folder) and its input/output names in order. */
-export interface GraphSpec {
-  file: string;
-  inputs: readonly string[];
-  outputs: readonly string[];
-}
 
 /** The gain vectors of one rate level (Cui et al. 2021), each fed to one graph as its second input. */
 export interface RateLevel {
@@ -54,75 +49,9 @@ export interface HyperpriorManifest {
   yTables: CdfTableSet;
 }
 
-const GRAPH_ARITY: Record<GraphName, [number, number]> = { g_a: [2, 1], h_a: [2, 1], h_s: [2, 2], g_s: [2, 1] };
+const GRAPH_ARITY: Record<GraphName, readonly [number, number]> = { g_a: [2, 1], h_a: [2, 1], h_s: [2, 2], g_s: [2, 1] };
 
-function invalid(key: string, what: string): CodecError {
-  return new CodecError('ERR_MODEL_INVALID', `The hyperprior manifest is not usable: expected ${what} for '${key}'. Re-export the model (docs/MODELS.md, "Export").`);
-}
-
-function objectAt(value: unknown, key: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(key, 'an object');
-  return value as Record<string, unknown>;
-}
-
-function intAt(value: unknown, key: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(key, `an integer in ${min}..${max}`);
-  }
-  return value;
-}
-
-function stringAt(value: unknown, key: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw invalid(key, 'a non-empty string');
-  return value;
-}
-
-/** A JSON number array as float32; `length` when given must match. */
-function floatsAt(value: unknown, key: string, length?: number): Float32Array {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-    throw invalid(key, 'an array of finite numbers');
-  }
-  if (length !== undefined && value.length !== length) throw invalid(key, `an array of ${length} numbers`);
-  return Float32Array.from(value as number[]);
-}
-
-function intsAt(value: unknown, key: string): Int32Array {
-  if (!Array.isArray(value) || !value.every((v) => Number.isInteger(v) && Math.abs(v as number) < 2 ** 31)) {
-    throw invalid(key, 'an array of 32-bit integers');
-  }
-  return Int32Array.from(value as number[]);
-}
-
-/** A table set; the native coder validates the CDFs themselves when the codec builds its RansCoder. */
-function tablesAt(value: unknown, key: string, count: number): CdfTableSet {
-  const t = objectAt(value, key);
-  const cdfLengths = intsAt(t.cdfLengths, `${key}.cdfLengths`);
-  const offsets = intsAt(t.offsets, `${key}.offsets`);
-  const cdfs = intsAt(t.cdfs, `${key}.cdfs`);
-  if (cdfLengths.length !== count || offsets.length !== count) throw invalid(key, `${count} tables`);
-  if (cdfLengths.reduce((a, b) => a + b, 0) !== cdfs.length) throw invalid(`${key}.cdfs`, 'the sum of cdfLengths entries');
-  return { cdfs, cdfLengths, offsets, precision: intAt(t.precision, `${key}.precision`, 1, 16) };
-}
-
-function graphsAt(value: unknown): Record<GraphName, GraphSpec> {
-  const g = objectAt(value, 'graphs');
-  const out = {} as Record<GraphName, GraphSpec>;
-  for (const name of Object.keys(GRAPH_ARITY) as GraphName[]) {
-    const spec = objectAt(g[name], `graphs.${name}`);
-    const [nIn, nOut] = GRAPH_ARITY[name];
-    const inputs = spec.inputs, outputs = spec.outputs;
-    if (!Array.isArray(inputs) || inputs.length !== nIn || !inputs.every((s) => typeof s === 'string')) {
-      throw invalid(`graphs.${name}.inputs`, `${nIn} input names`);
-    }
-    if (!Array.isArray(outputs) || outputs.length !== nOut || !outputs.every((s) => typeof s === 'string')) {
-      throw invalid(`graphs.${name}.outputs`, `${nOut} output names`);
-    }
-    const file = stringAt(spec.file, `graphs.${name}.file`);
-    if (file.includes('/') || file.includes('\\') || file.startsWith('.')) throw invalid(`graphs.${name}.file`, 'a file name inside the model folder');
-    out[name] = { file, inputs: inputs as string[], outputs: outputs as string[] };
-  }
-  return out;
-}
+const { invalid, objectAt, intAt, stringAt, floatsAt, tablesAt, graphsAt } = manifestFields('hyperprior');
 
 function rateLevelsAt(value: unknown, n: number, m: number): RateLevel[] {
   if (!Array.isArray(value) || value.length === 0) throw invalid('rateLevels', 'a non-empty array');
@@ -176,7 +105,7 @@ export function parseManifest(raw: unknown): HyperpriorManifest {
     zStride,
     zChannels: n,
     yChannels,
-    graphs: graphsAt(m.graphs),
+    graphs: graphsAt(m.graphs, GRAPH_ARITY),
     rateLevels,
     defaultQuality,
     zMedians: floatsAt(eb.medians, 'entropyBottleneck.medians', n),

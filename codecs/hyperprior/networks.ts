@@ -12,17 +12,11 @@
  */
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { CodecError } from '../../src/errors.js';
+import { latentOf, tensorOf, type Latent } from '../../src/runtime/latent.js';
 import type { Runtime } from '../../src/runtime/index.js';
 import type { GraphName, HyperpriorManifest, RateLevel } from './manifest.js';
 
-/** A batch-1 CHW float32 tensor. */
-export interface Latent {
-  data: Float32Array;
-  channels: number;
-  height: number;
-  width: number;
-}
+export type { Latent } from '../../src/runtime/latent.js';
 
 /** Milliseconds spent in each graph (and in entropy coding, filled in by the latent codec). */
 export interface StageTimings {
@@ -35,18 +29,6 @@ export interface StageTimings {
 
 export function emptyTimings(): StageTimings {
   return { gA: 0, hA: 0, hS: 0, gS: 0, entropy: 0 };
-}
-
-function tensorOf(latent: Latent): ort.Tensor {
-  return new ort.Tensor('float32', latent.data, [1, latent.channels, latent.height, latent.width]);
-}
-
-function latentOf(tensor: ort.Tensor | undefined, graph: GraphName, expectedChannels: number): Latent {
-  const dims = tensor?.dims;
-  if (!tensor || tensor.type !== 'float32' || dims?.length !== 4 || dims[0] !== 1 || dims[1] !== expectedChannels) {
-    throw new CodecError('ERR_MODEL_INVALID', `The ${graph} graph returned ${dims ? `a [${dims.join(', ')}] tensor` : 'no tensor'} where a [1, ${expectedChannels}, H, W] float32 tensor was expected: the model does not match its manifest.`);
-  }
-  return { data: tensor.data as Float32Array, channels: dims[1]!, height: dims[2]!, width: dims[3]! };
 }
 
 export class HyperpriorNetworks {

@@ -26,3 +26,4 @@ export {
   adaptiveIdealBits,
   type AdaptiveOptions,
 } from './adaptive.js';
+export { FactorizedLatentCodec, GaussianLatentCodec } from './latent-codecs.js';

@@ -63,12 +63,17 @@ def run_onnx(model_path, inputs: dict, workdir: str, repeat: int = 1, threads: i
     return outs, info["ms"]
 
 
-def export_onnx(model, out_dir: str, graphs: dict, examples: dict) -> None:
-    """``graphs``: name -> (wrapper, input names, output names); dynamic batch/height/width."""
+IMAGE_AXES = {0: "batch", 2: "height", 3: "width"}
+SIGNAL_AXES = {0: "batch", 2: "time"}
+
+
+def export_onnx(model, out_dir: str, graphs: dict, examples: dict, axes: dict = IMAGE_AXES) -> None:
+    """``graphs``: name -> (wrapper, input names, output names); the first input and every output
+    get the dynamic ``axes`` (batch/height/width for NCHW images, batch/time for NCT signals)."""
     extra = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
     for name, (wrapper, inputs, outputs) in graphs.items():
-        dyn = {inputs[0]: {0: "batch", 2: "height", 3: "width"}}
-        dyn.update({o: {0: "batch", 2: "height", 3: "width"} for o in outputs})
+        dyn = {inputs[0]: dict(axes)}
+        dyn.update({o: dict(axes) for o in outputs})
         torch.onnx.export(wrapper(model).eval(), examples[name], os.path.join(out_dir, f"{name}.onnx"),
                           input_names=inputs, output_names=outputs, dynamic_axes=dyn,
                           opset_version=OPSET, do_constant_folding=True, **extra)
@@ -146,15 +151,18 @@ def training_provenance(ckpt_path: str, state: dict, recipe: str, hardware) -> d
         "recipe": recipe,
         "data": [os.path.join(os.path.basename(os.path.dirname(d)), os.path.basename(d))
                  for d in train.get("data", [])],
-        "crop": train.get("crop"), "batch": train.get("batch"), "learningRate": train.get("lr"),
+        "crop": train.get("crop"), "seconds": train.get("seconds"), "batch": train.get("batch"), "learningRate": train.get("lr"),
         "steps": state["step"], "wallTimeSeconds": round(state["wall_s"], 1),
         "hardware": hardware, "torch": train.get("torch", torch.__version__),
         "exportTorch": torch.__version__,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "finalTraining": None if rep is None else {
-            "step": rep["step"], "loss": round(rep["loss"], 5), "bpp": round(rep["bpp"], 5),
-            "psnr": round(rep["psnr"], 4), "levelBpp": rep.get("level_bpp"),
-            "levelPsnr": rep.get("level_psnr"),
+            "step": rep["step"],
+            **{out: round(rep[k], 5) for k, out in (("loss", "loss"), ("ema_loss", "emaLoss"), ("bpp", "bpp"),
+                                                     ("psnr", "psnr")) if isinstance(rep.get(k), float)},
+            **{out: rep[k] for k, out in (("level_bpp", "levelBpp"), ("level_psnr", "levelPsnr"),
+                                          ("level_kbps", "levelKbps"), ("level_mel", "levelMel"),
+                                          ("level_sisnr", "levelSiSnr")) if k in rep},
             "note": "means over the last log window of training crops (noisy quantization)"},
         "emaLoss": state.get("history", {}).get("ema_loss"),
     }

@@ -7,8 +7,8 @@
  * Tiles share nothing, so a large image shows seams where tiles meet (no overlap or blending);
  * images up to `tileSize` on both sides are one tile and have none.
  */
-import type { LoadedImage } from '../../src/media/image.js';
-import type { Latent } from './networks.js';
+import type { LoadedImage } from './image.js';
+import type { Latent } from '../runtime/latent.js';
 
 /** A tile: its place in the image and its padded size. */
 export interface Tile {

@@ -6,8 +6,8 @@
  * The decoded image is 8-bit, so a 16-bit alpha is reduced to 8 bits first
  * (round_half_even(a · 255 / 65535)); 8-bit alpha comes back bit-exact.
  */
-import { decodeMedPlane, encodeMedPlane } from '../../src/entropy/med.js';
-import { roundHalfEven, type LoadedImage } from '../../src/media/image.js';
+import { decodeMedPlane, encodeMedPlane } from '../entropy/med.js';
+import { roundHalfEven, type LoadedImage } from './image.js';
 
 /** The 8-bit alpha plane of an image with alpha (the last channel). */
 export function alphaPlane(image: LoadedImage): Uint8Array {

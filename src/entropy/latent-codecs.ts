@@ -1,5 +1,5 @@
 /**
- * The two entropy models of a mean-scale hyperprior as latent sub-codecs (CompressAI's
+ * The two entropy models of learned image/audio codecs as latent sub-codecs (CompressAI's
  * `EntropyBottleneck` and `GaussianConditional`), both coding with static rANS tables from the
  * manifest through the native coder — no per-symbol coding in JavaScript.
  *
@@ -13,10 +13,11 @@
  * `Math.fround(a − b)` of two float32 values equals the float32 subtraction (a double has more than
  * 2·24 + 2 bits, so rounding twice is harmless); table indexes come from `buildScaleIndexes`.
  */
-import { RansCoder, buildScaleIndexes, type CdfTableSet } from '../../src/entropy/index.js';
-import { CodecError } from '../../src/errors.js';
-import { roundHalfEven } from '../../src/media/image.js';
-import type { Latent } from './networks.js';
+import { RansCoder } from './rans.js';
+import { buildScaleIndexes, type CdfTableSet } from './tables.js';
+import { CodecError } from '../errors.js';
+import { roundHalfEven } from '../media/image.js';
+import type { Latent } from '../runtime/latent.js';
 
 /** v = round_half_even(fround(x − shift)) element-wise; `shift` is per element, or per channel of `plane` elements. */
 function quantize(x: Float32Array, shift: Float32Array, plane = 1): Int32Array {

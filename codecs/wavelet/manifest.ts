@@ -1,0 +1,80 @@
+/**
+ * The wavelet-autoencoder model manifest (`models/wavelet/<id>/manifest.json`, written by
+ * models/train/wavelet/export.py for images and export_audio.py for audio; docs/MODELS.md), parsed
+ * and checked once when a model is opened. Image and audio models share one schema: two graphs,
+ * rate levels with gain vectors (Cui et al. 2021), one factorized entropy-bottleneck table per
+ * latent channel; audio models add the sample rate.
+ */
+import type { CdfTableSet } from '../../src/entropy/index.js';
+import { manifestFields, type GraphSpec } from '../../src/runtime/manifest-fields.js';
+
+/** The two graphs: `encoder` (x, gain → y) and `decoder` (ŷ, invGain → x̂). */
+export type WaveletGraph = 'encoder' | 'decoder';
+
+/** The gain vectors of one rate level. */
+export interface WaveletRateLevel {
+  quality: number;
+  /** → encoder, one per latent channel. */
+  gain: Float32Array;
+  /** → decoder, one per latent channel. */
+  invGain: Float32Array;
+}
+
+export interface WaveletManifest {
+  id: string;
+  media: 'image' | 'audio';
+  /** Padding multiple of the input (2^levels per side / of the signal) and the latent's stride. */
+  downsamplingFactor: number;
+  /** Latent channels C. */
+  latentChannels: number;
+  /** Audio models: the rate the networks run at (mono). */
+  sampleRate: number | null;
+  graphs: Readonly<Record<WaveletGraph, GraphSpec>>;
+  /** Sorted by quality, low to high rate. */
+  rateLevels: readonly WaveletRateLevel[];
+  defaultQuality: number;
+  medians: Float32Array;
+  tables: CdfTableSet;
+}
+
+const f = manifestFields('wavelet');
+const GRAPH_ARITY = { encoder: [2, 1], decoder: [2, 1] } as const;
+
+function rateLevelsAt(value: unknown, c: number): WaveletRateLevel[] {
+  if (!Array.isArray(value) || value.length === 0) throw f.invalid('rateLevels', 'a non-empty array');
+  const levels = value.map((entry, i) => {
+    const key = `rateLevels[${i}]`;
+    const l = f.objectAt(entry, key);
+    return { quality: f.intAt(l.quality, `${key}.quality`, 0, 255), gain: f.floatsAt(l.gain, `${key}.gain`, c), invGain: f.floatsAt(l.invGain, `${key}.invGain`, c) };
+  }).sort((a, b) => a.quality - b.quality);
+  if (levels.some((l, i) => i > 0 && l.quality === levels[i - 1]!.quality)) throw f.invalid('rateLevels', 'distinct quality values');
+  return levels;
+}
+
+/** Checks a parsed manifest of the wavelet family; `ERR_MODEL_INVALID` naming the first bad key. */
+export function parseWaveletManifest(raw: unknown): WaveletManifest {
+  const m = f.objectAt(raw, 'manifest');
+  if (m.family !== 'wavelet') throw f.invalid('family', "'wavelet'");
+  if (m.media !== 'image' && m.media !== 'audio') throw f.invalid('media', "'image' or 'audio'");
+  const media = m.media;
+  const latentChannels = media === 'image'
+    ? f.intAt(f.objectAt(m.channels, 'channels').y, 'channels.y', 1, 4096)
+    : f.intAt(m.channelsLatent, 'channelsLatent', 1, 4096);
+  const rateLevels = rateLevelsAt(m.rateLevels, latentChannels);
+  const defaultQuality = f.intAt(m.defaultQuality, 'defaultQuality', 0, 255);
+  if (!rateLevels.some((l) => l.quality === defaultQuality)) throw f.invalid('defaultQuality', 'one of the rateLevels qualities');
+  const eb = f.objectAt(m.entropyBottleneck, 'entropyBottleneck');
+  if (eb.subtractMedians !== true) throw f.invalid('entropyBottleneck.subtractMedians', 'true');
+  return {
+    id: f.stringAt(m.id, 'id'),
+    media,
+    downsamplingFactor: f.intAt(m.downsamplingFactor, 'downsamplingFactor', 1, 1024),
+    latentChannels,
+    sampleRate: media === 'audio' ? f.intAt(m.sampleRate, 'sampleRate', 1000, 768000) : null,
+    graphs: f.graphsAt(m.graphs, GRAPH_ARITY),
+    rateLevels,
+    defaultQuality,
+    medians: f.floatsAt(eb.medians, 'entropyBottleneck.medians', latentChannels),
+    tables: f.tablesAt(eb.tables, 'entropyBottleneck.tables', latentChannels),
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * One opened wavelet model (image or audio): its files, manifest, the two ONNX graphs and the
+ * entropy bottleneck's rANS tables. The model's work is three steps, the same for both media:
+ *
+ *   analyse:    y = encoder(x, gain)          (wavelet packet analysis + a 1×1 projection: linear)
+ *   code:       v = round_half_even(y − median_c) → rANS with table c → ŷ = v + median_c
+ *   synthesise: x̂ = decoder(ŷ, invGain)      (residual blocks at 1/factor rate + packet synthesis)
+ *
+ * Images are `[1, 3, H, W]` tensors (planar RGB in [0, 1]), audio `[1, 1, T]` (one channel in
+ * [−1, 1]); latents `[1, C, H/f, W/f]` and `[1, C, T/f]`. Each step adds its wall time to `timings`.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { FactorizedLatentCodec } from '../../src/entropy/index.js';
+import { CodecError } from '../../src/errors.js';
+import { latentOf, tensorOf, type Latent } from '../../src/runtime/latent.js';
+import type { ModelFiles } from '../../src/runtime/models.js';
+import type { Runtime } from '../../src/runtime/session.js';
+import { parseWaveletManifest, type WaveletGraph, type WaveletManifest, type WaveletRateLevel } from './manifest.js';
+
+/** Milliseconds spent in the encoder graph, the decoder graph and entropy coding. */
+export interface WaveletTimings {
+  encoder: number;
+  decoder: number;
+  entropy: number;
+}
+
+export function emptyTimings(): WaveletTimings {
+  return { encoder: 0, decoder: 0, entropy: 0 };
+}
+
+export class WaveletModel implements Disposable {
+  readonly manifest: WaveletManifest;
+  readonly timings: WaveletTimings = emptyTimings();
+  private readonly bottleneck: FactorizedLatentCodec;
+  private readonly rank: 3 | 4;
+  private readonly inputChannels: number;
+
+  constructor(readonly files: ModelFiles, private readonly runtime: Runtime) {
+    this.manifest = parseWaveletManifest(files.manifest);
+    for (const graph of Object.values(this.manifest.graphs)) {
+      if (!existsSync(path.join(files.dir, graph.file))) {
+        throw new CodecError('ERR_MODEL_NOT_FOUND', `The wavelet model ${files.dir} lacks ${graph.file}, which its manifest names; re-export or reinstall the model.`);
+      }
+    }
+    this.rank = this.manifest.media === 'image' ? 4 : 3;
+    this.inputChannels = this.manifest.media === 'image' ? 3 : 1;
+    try {
+      this.bottleneck = new FactorizedLatentCodec(this.manifest.tables, this.manifest.medians);
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      throw new CodecError('ERR_MODEL_INVALID', `The wavelet manifest's entropy tables are invalid (${err.message}); re-export the model.`, { cause: err });
+    }
+  }
+
+  /** y = encoder(x, gain); x's size must be a multiple of the downsampling factor. */
+  async analyse(x: Latent, level: WaveletRateLevel): Promise<Latent> {
+    return this.run('encoder', 'encoder', x, level.gain, this.manifest.latentChannels);
+  }
+
+  /** x̂ = decoder(ŷ, invGain), clamped inside the graph. */
+  async synthesise(yHat: Latent, invGain: Float32Array): Promise<Latent> {
+    return this.run('decoder', 'decoder', yHat, invGain, this.inputChannels);
+  }
+
+  /** Codes y with the entropy bottleneck: the bytes and ŷ (what the decoder will see). */
+  code(y: Latent): { bytes: Uint8Array; yHat: Latent } {
+    const { bytes, zHat } = this.timed(() => this.bottleneck.encode(y));
+    return { bytes, yHat: zHat };
+  }
+
+  /** ŷ of the given shape from its bytes. Throws ERR_BITSTREAM_TRUNCATED / ERR_BITSTREAM_CORRUPT. */
+  uncode(bytes: Uint8Array, height: number, width: number): Latent {
+    return this.timed(() => this.bottleneck.decode(bytes, { channels: this.manifest.latentChannels, height, width }));
+  }
+
+  /** Creates both sessions now, so timings exclude session creation. */
+  async load(): Promise<void> {
+    await Promise.all((['encoder', 'decoder'] as const).map((g) => this.runtime.session(this.file(g))));
+  }
+
+  dispose(): void {
+    this.bottleneck.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  private file(graph: WaveletGraph): string {
+    return path.join(this.files.dir, this.manifest.graphs[graph].file);
+  }
+
+  private async run(graph: WaveletGraph, stage: keyof WaveletTimings, input: Latent, gain: Float32Array, channels: number): Promise<Latent> {
+    const spec = this.manifest.graphs[graph];
+    const feeds = { [spec.inputs[0]!]: tensorOf(input, this.rank), [spec.inputs[1]!]: new ort.Tensor('float32', gain, [gain.length]) };
+    const start = performance.now();
+    const out = await this.runtime.run(this.file(graph), feeds);
+    this.timings[stage] += performance.now() - start;
+    const latent = latentOf(out[spec.outputs[0]!], graph, channels);
+    const f = this.manifest.downsamplingFactor;
+    const [h, w] = graph === 'encoder' ? [input.height / (this.rank === 4 ? f : 1), input.width / f] : [input.height * (this.rank === 4 ? f : 1), input.width * f];
+    if (latent.height !== h || latent.width !== w) {
+      throw new CodecError('ERR_MODEL_INVALID', `The ${graph} graph returned ${latent.channels}×${latent.height}×${latent.width} where ${channels}×${h}×${w} was expected: the model does not match its manifest.`);
+    }
+    return latent;
+  }
+
+  private timed<T>(work: () => T): T {
+    const start = performance.now();
+    try {
+      return work();
+    } finally {
+      this.timings.entropy += performance.now() - start;
+    }
+  }
+}
