@@ -22,6 +22,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from .gdn import lower_bound
+from .rate import ste_round
 
 PRECISION = 16
 LIKELIHOOD_BOUND = 1e-9
@@ -97,6 +98,22 @@ class EntropyBottleneck(nn.Module):
             return x + torch.empty_like(x).uniform_(-0.5, 0.5)
         med = self.medians.reshape(1, -1, 1, 1)
         return torch.round(x - med) + med
+
+    def mixed_quantize(self, y: torch.Tensor, training: bool):
+        """(y_hat, likelihoods) of latents y (NCHW, or NCT for signals): while training the
+        likelihoods of y + U(-1/2, 1/2) and the straight-through rounded y_hat the decoder sees
+        (mixed quantization, Minnen & Singh 2020); otherwise y_hat = round(y - median) + median
+        and its likelihoods.  Likelihoods have y's shape."""
+        signal = y.dim() == 3
+        med = self.medians.reshape((1, -1, 1) if signal else (1, -1, 1, 1))
+        if training:
+            noisy = y + torch.empty_like(y).uniform_(-0.5, 0.5)
+            lik = self.likelihood(noisy[:, :, None] if signal else noisy)
+            y_hat = ste_round(y - med) + med
+        else:
+            y_hat = torch.round(y - med) + med
+            lik = self.likelihood(y_hat[:, :, None] if signal else y_hat)
+        return y_hat, (lik[:, :, 0] if signal else lik)
 
     @torch.no_grad()
     def pmfs(self):

@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from common.entropy import EntropyBottleneck
-from common.rate import GainUnits, ste_round
+from common.rate import GainUnits
 from common.wavelet import WaveletPacket1d
 
 SAMPLE_RATE = 24000
@@ -76,16 +76,17 @@ class AudioDecoder(nn.Module):
 
 class WaveletAudioAE(nn.Module):
     def __init__(self, latent: int = 16, width: int = 192, blocks: int = 4, levels: int = 5,
-                 wavelet: str = "cdf97", lambdas=DEFAULT_AUDIO_LAMBDAS):
+                 wavelet: str = "cdf97", lambdas=DEFAULT_AUDIO_LAMBDAS, gain_base: float = 8.0):
         super().__init__()
         self.latent, self.width, self.blocks_n = latent, width, blocks
         self.wpt = WaveletPacket1d(levels, wavelet)
         self.register_buffer("lambdas", torch.tensor(lambdas, dtype=torch.float32))
         self.encoder = AudioEncoder(self.wpt, latent)
         self.decoder = AudioDecoder(self.wpt, latent, width, blocks)
-        # Sub-band coefficients of speech at -25 dBFS are ~1e-2: a base gain of 64 puts the middle
-        # level's quantization step near 1/64; step ~ lambda^-1/2 across levels.
-        lg = 0.5 * (torch.log(self.lambdas) - torch.log(self.lambdas).mean()) + math.log(64.0)
+        # Latents of speech at -32..-14 dBFS have a spread of ~0.1: a base gain of 8 puts the middle
+        # level near 0.5 bit per latent (6 kbps at C = 16); step ~ lambda^-1/2 across levels.  (A
+        # first run with base 64 started at 64 kbps on every level and the gains moved too slowly.)
+        lg = 0.5 * (torch.log(self.lambdas) - torch.log(self.lambdas).mean()) + math.log(gain_base)
         L = len(lambdas)
         self.gain = GainUnits(L, latent, lg[:, None].repeat(1, latent))
         self.inv_gain = GainUnits(L, latent, -lg[:, None].repeat(1, latent))
@@ -120,14 +121,7 @@ class WaveletAudioAE(nn.Module):
         """x [B, 1, T] (T a multiple of ``factor``), level [B] rate-level indices."""
         with torch.autocast(x.device.type, enabled=False):
             y = self.encoder(x.float()) * self.gain(level)[..., 0]
-            eb = self.entropy_bottleneck
-            med = eb.medians.reshape(1, -1, 1)
-            if self.training:  # the bottleneck works on NCHW: (B, C, 1, F)
-                y_lik = eb.likelihood((y + torch.empty_like(y).uniform_(-0.5, 0.5))[:, :, None])
-                y_hat = ste_round(y - med) + med
-            else:
-                y_hat = torch.round(y - med) + med
-                y_lik = eb.likelihood(y_hat[:, :, None])
+            y_hat, y_lik = self.entropy_bottleneck.mixed_quantize(y, self.training)
         x_hat = self.decoder(y_hat * self.inv_gain(level)[..., 0]).float()
         return {"x_hat": x_hat, "likelihoods": {"y": y_lik}, "y": y, "y_hat": y_hat}
 
@@ -141,4 +135,5 @@ def kbps_of(likelihoods: torch.Tensor, samples: int, sample_rate: int = SAMPLE_R
 
 def build_audio(config: dict) -> WaveletAudioAE:
     return WaveletAudioAE(latent=config["latent"], width=config["width"], blocks=config["blocks"],
-                          levels=config["levels"], wavelet=config["wavelet"], lambdas=config["lambdas"])
+                          levels=config["levels"], wavelet=config["wavelet"], lambdas=config["lambdas"],
+                          gain_base=config.get("gain_base", 64.0))

@@ -27,7 +27,7 @@ from torch import nn
 
 from common.entropy import EntropyBottleneck
 from common.wavelet import WaveletPacket2d
-from common.rate import GainUnits, ste_round
+from common.rate import GainUnits
 
 DEFAULT_LAMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.18)
 
@@ -127,15 +127,8 @@ class WaveletAE(nn.Module):
     def forward(self, x: torch.Tensor, level: torch.Tensor) -> dict:
         with torch.autocast(x.device.type, enabled=False):  # the cheap encoder stays float32
             y = self.encoder(x.float()) * self.gain(level)
-        eb = self.entropy_bottleneck
         with torch.autocast(x.device.type, enabled=False):  # entropy model in float32
-            med = eb.medians.reshape(1, -1, 1, 1)
-            if self.training:
-                y_lik = eb.likelihood(y + torch.empty_like(y).uniform_(-0.5, 0.5))
-                y_hat = ste_round(y - med) + med
-            else:
-                y_hat = torch.round(y - med) + med
-                y_lik = eb.likelihood(y_hat)
+            y_hat, y_lik = self.entropy_bottleneck.mixed_quantize(y, self.training)
         x_hat = self.decoder(y_hat * self.inv_gain(level)).float()
         return {"x_hat": x_hat, "likelihoods": {"y": y_lik}, "y": y, "y_hat": y_hat}
 

@@ -46,6 +46,7 @@ def parse_args(argv=None):
     p.add_argument("--blocks", type=int, default=4)
     p.add_argument("--levels", type=int, default=5)
     p.add_argument("--wavelet", default="cdf97", choices=["cdf97", "haar"])
+    p.add_argument("--gain-base", type=float, default=8.0, help="initial gain of the middle level")
     p.add_argument("--lambdas", type=float, nargs="+", default=list(DEFAULT_AUDIO_LAMBDAS))
     p.add_argument("--seconds", type=float, default=1.0)
     p.add_argument("--batch", type=int, default=8)
@@ -69,7 +70,8 @@ def main(argv=None):
     device, run_dir, mirror, state = setup_run(args)
     config = state["config"] if state else {
         "sample_rate": SAMPLE_RATE, "latent": args.latent, "width": args.width, "blocks": args.blocks,
-        "levels": args.levels, "wavelet": args.wavelet, "lambdas": args.lambdas}
+        "levels": args.levels, "wavelet": args.wavelet, "lambdas": args.lambdas,
+        "gain_base": args.gain_base}
     model = build_audio(config).to(device)
     spec = SpectralLosses(SAMPLE_RATE).to(device)
     opt, aux_opt = make_optimizers(model, args)
