@@ -26,3 +26,11 @@ export {
   RansCoder, adaptiveEncode, adaptiveDecode, adaptiveIdealBits, buildGaussianTables, buildFactorizedTables,
   buildScaleIndexes, quantizeCdf, defaultScaleTable, type CdfTableSet, type AdaptiveOptions,
 } from './entropy/index.js';
+export {
+  createEncodeStream, createDecodeStream, isStreamingAudioCodec, AudioEncodeStream, AudioDecodeStream,
+  type EncodeStreamOptions, type DecodeStreamOptions, type PcmFormat,
+} from './codec/streams.js';
+export type {
+  AudioDecodeOptions, AudioDecoderSession, AudioEncoderSession, AudioStreamFormat, StreamingAudioCodec,
+} from './codec/types.js';
+export type { PcmSampleFormat } from './media/pcm.js';

@@ -5,7 +5,7 @@
 import os from 'node:os';
 import sharp from 'sharp';
 import { listCodecs } from '../codec/registry.js';
-import type { OpenOptions } from '../codec/types.js';
+import type { EncodeOptions, OpenOptions } from '../codec/types.js';
 import { runFfmpeg } from '../media/ffmpeg.js';
 import type { MelDistanceOptions } from '../metrics/mel.js';
 import { AUDIO_BASELINES, DEFAULT_BITRATES, audioBaseline, isAudioBaseline } from './baselines/audio.js';
@@ -35,6 +35,8 @@ export interface BenchOptions {
   references?: readonly string[];
   /** How ncodec codecs are opened (device, threads, model). */
   open?: OpenOptions;
+  /** Fitting budget passed to every ncodec encode (codecs that fit at encode time, e.g. inr). */
+  encode?: Pick<EncodeOptions, 'maxSteps' | 'maxSeconds'>;
   /** Compute STOI for audio (default true). */
   stoi?: boolean;
   /** Mel filter bank of the mel distance (default 'dac'). */
@@ -63,11 +65,11 @@ async function openRunner(media: BenchMedia, id: string, options: BenchOptions):
   if (media === 'image') {
     if (isImageBaseline(id)) return imageBaseline(id, options.qualities);
     if (isAudioBaseline(id)) throw new UnknownCodecError(id, knownCodecs(media));
-    return withKnownCodecs(media, ncodecImageRunner(id, options.open, options.qualities));
+    return withKnownCodecs(media, ncodecImageRunner(id, options.open, options.qualities, options.encode));
   }
   if (isAudioBaseline(id)) return audioBaseline(id, options.bitrates ?? DEFAULT_BITRATES);
   if (isImageBaseline(id)) throw new UnknownCodecError(id, knownCodecs(media));
-  return withKnownCodecs(media, ncodecAudioRunner(id, options.open, options.qualities));
+  return withKnownCodecs(media, ncodecAudioRunner(id, options.open, options.qualities, options.encode));
 }
 
 /** Re-throws an unknown-codec error listing every id usable for the media, baselines included. */

@@ -40,6 +40,8 @@ Options:
   --json <file>            write the full report (every point, per-item results) as JSON
   --plot <file.svg>        write the RD curves as SVG
   --device <cpu|cuda|auto> where ncodec models run (default cpu)
+  --max-steps <n>          fitting budget of codecs that fit at encode time (inr): most steps
+  --max-seconds <s>        ... and most seconds per encode
   --mel <dac|torchaudio>   audio: mel filter bank of the mel distance: dac (librosa Slaney, as DAC's
                            loss; default) or torchaudio (HTK scale, unnormalised; TRAINING.md's figures)
   --no-stoi                audio: skip STOI
@@ -69,6 +71,13 @@ function positiveInteger(value: string | undefined, name: string): number | unde
   return n;
 }
 
+function budgetOptions(steps: string | undefined, seconds: string | undefined): BenchOptions['encode'] {
+  if (steps === undefined && seconds === undefined) return undefined;
+  const maxSeconds = seconds === undefined ? undefined : Number(seconds);
+  if (maxSeconds !== undefined && !(maxSeconds > 0)) throw new UsageError(`Expected a positive number of seconds for --max-seconds but received '${seconds}'`);
+  return { maxSteps: positiveInteger(steps, 'max-steps'), maxSeconds };
+}
+
 function parse(argv: string[]): { media: BenchMedia | null; help: boolean; options: BenchOptions; json?: string; plot?: string; from?: string } {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -84,6 +93,8 @@ function parse(argv: string[]): { media: BenchMedia | null; help: boolean; optio
       json: { type: 'string' },
       plot: { type: 'string' },
       device: { type: 'string' },
+      'max-steps': { type: 'string' },
+      'max-seconds': { type: 'string' },
       mel: { type: 'string' },
       'no-stoi': { type: 'boolean' },
       from: { type: 'string' },
@@ -120,6 +131,7 @@ function parse(argv: string[]): { media: BenchMedia | null; help: boolean; optio
       anchor: values.anchor,
       references: values.reference,
       open: values.device ? { device: values.device as Device } : undefined,
+      encode: budgetOptions(values['max-steps'], values['max-seconds']),
       stoi: values['no-stoi'] ? false : undefined,
       mel: values.mel as 'dac' | 'torchaudio' | undefined,
     },

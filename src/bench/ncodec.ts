@@ -4,7 +4,7 @@
  * missing, or that does not carry the benchmark's media, is skipped with the reason.
  */
 import { openCodec, listCodecs } from '../codec/registry.js';
-import type { Codec, DecodedMedia, MediaKind, OpenOptions } from '../codec/types.js';
+import type { Codec, DecodedMedia, EncodeOptions, MediaKind, OpenOptions } from '../codec/types.js';
 import { isCodecError } from '../errors.js';
 import { loadAudio } from '../media/audio.js';
 import { loadImage } from '../media/image.js';
@@ -40,14 +40,14 @@ function expectKind<K extends DecodedMedia['kind']>(media: DecodedMedia, kind: K
 }
 
 /** An image runner for ncodec codec `id`. Throws SkipCodecError or UnknownCodecError. */
-export async function ncodecImageRunner(id: string, openOptions: OpenOptions = {}, qualities?: readonly number[]): Promise<ImageRunner> {
+export async function ncodecImageRunner(id: string, openOptions: OpenOptions = {}, qualities?: readonly number[], budget: Pick<EncodeOptions, 'maxSteps' | 'maxSeconds'> = {}): Promise<ImageRunner> {
   const { codec, settings, description } = await open(id, 'image', openOptions, qualities);
   return {
     id,
     source: 'ncodec',
     description,
     settings,
-    encode: (image: Rgb8Image, setting: BenchSetting) => codec.encode(image, { quality: setting.value }),
+    encode: (image: Rgb8Image, setting: BenchSetting) => codec.encode(image, { ...budget, quality: setting.value }),
     async decode(bytes: Uint8Array): Promise<Rgb8Image> {
       const decoded = expectKind(await codec.decode(bytes), 'image', id);
       return toRgb8(await loadImage({ data: decoded.data, width: decoded.width, height: decoded.height, channels: decoded.channels }));
@@ -56,15 +56,28 @@ export async function ncodecImageRunner(id: string, openOptions: OpenOptions = {
   };
 }
 
+/**
+ * Settings of a codec rated by bitrate (`info.bitratesKbps`, e.g. rvq's 1.5, 3, 6, 12 kbps): its quality
+ * levels as the bitrates they stand for, so reports show kbps; other codecs keep quality settings.
+ */
+function asBitrates(codec: Codec, settings: BenchSetting[]): BenchSetting[] {
+  const kbps = codec.info.bitratesKbps;
+  if (!kbps) return settings;
+  return settings.map((s) => ({ kind: 'bitrate', value: kbps[codec.info.qualities.indexOf(s.value)]! }));
+}
+
 /** An audio runner for ncodec codec `id`; decoded audio is downmixed and resampled to the source's rate. */
-export async function ncodecAudioRunner(id: string, openOptions: OpenOptions = {}, qualities?: readonly number[]): Promise<AudioRunner> {
-  const { codec, settings, description } = await open(id, 'audio', openOptions, qualities);
+export async function ncodecAudioRunner(id: string, openOptions: OpenOptions = {}, qualities?: readonly number[], budget: Pick<EncodeOptions, 'maxSteps' | 'maxSeconds'> = {}): Promise<AudioRunner> {
+  const opened = await open(id, 'audio', openOptions, qualities);
+  const { codec, description } = opened;
+  const settings = asBitrates(codec, opened.settings);
   return {
     id,
     source: 'ncodec',
     description,
     settings,
-    encode: (clip, setting) => codec.encode({ channels: [clip.samples], sampleRate: clip.sampleRate }, { quality: setting.value }),
+    encode: (clip, setting) => codec.encode({ channels: [clip.samples], sampleRate: clip.sampleRate },
+      setting.kind === 'bitrate' ? { ...budget, bitrateKbps: setting.value } : { ...budget, quality: setting.value }),
     async decode(bytes, source) {
       const decoded = expectKind(await codec.decode(bytes), 'audio', id);
       const mono = await loadAudio({ channels: decoded.channels, sampleRate: decoded.sampleRate }, { mono: true, sampleRate: source.sampleRate });

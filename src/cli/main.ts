@@ -27,7 +27,7 @@ class UsageError extends Error {}
 const USAGE = `Usage: ncodec <command> [options]
 
 Commands:
-  encode <input> -o <out.ncd> --codec <id> [--quality N] [--bitrate KBPS] [--model ID|DIR] [--device cpu|cuda|auto] [--threads N]
+  encode <input> -o <out.ncd> --codec <id> [--quality N] [--bitrate KBPS] [--max-steps N] [--max-seconds S] [--model ID|DIR] [--device cpu|cuda|auto] [--threads N]
   decode <in.ncd> -o <out.png|out.wav|...> [--device cpu|cuda|auto] [--threads N]
   info <file.ncd> [--json]
   models [--json]
@@ -76,6 +76,7 @@ async function encodeCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(argv, {
     ...common, codec: { type: 'string', short: 'c' }, quality: { type: 'string', short: 'q' },
     bitrate: { type: 'string', short: 'b' }, model: { type: 'string', short: 'm' },
+    'max-steps': { type: 'string' }, 'max-seconds': { type: 'string' },
   });
   const [input] = positionals;
   if (!input || positionals.length > 1) throw new UsageError('encode takes exactly one input file');
@@ -83,6 +84,8 @@ async function encodeCommand(argv: string[], io: CliIo): Promise<number> {
   if (typeof values.codec !== 'string') throw new UsageError(`encode needs --codec <id> (one of: ${listCodecs().map((c) => c.id).join(', ')})`);
   const bitrate = values.bitrate === undefined ? undefined : Number(values.bitrate);
   if (bitrate !== undefined && !(bitrate > 0)) throw new UsageError(`--bitrate expects a positive number of kbps, got '${String(values.bitrate)}'`);
+  const maxSeconds = values['max-seconds'] === undefined ? undefined : Number(values['max-seconds']);
+  if (maxSeconds !== undefined && !(maxSeconds > 0)) throw new UsageError(`--max-seconds expects a positive number of seconds, got '${String(values['max-seconds'])}'`);
   const codec = await openCodec(values.codec, {
     model: values.model as string | undefined, device: deviceOption(values.device), threads: integerOption(values.threads, 'threads'),
   });
@@ -91,6 +94,7 @@ async function encodeCommand(argv: string[], io: CliIo): Promise<number> {
     const started = performance.now();
     const bytes = await codec.encode(input, {
       quality: integerOption(values.quality, 'quality'), bitrateKbps: bitrate, onProgress: (p) => progress.update(p),
+      maxSteps: integerOption(values['max-steps'], 'max-steps'), maxSeconds,
     });
     progress.done();
     await writeFile(values.output, bytes);

@@ -2,6 +2,7 @@
  * The contract every codec family implements (see docs and DESIGN.md, "The codec interface").
  * Interface types only; implementations live in src/codec/registry.ts and codecs/<family>/.
  */
+import type { ContainerHeader } from '../container/header.js';
 import type { Device } from '../runtime/device.js';
 
 /** Kinds of media a codec can carry; written into the container's media description. */
@@ -54,6 +55,10 @@ export interface EncodeOptions {
   bitrateKbps?: number;
   /** Called as work advances. */
   onProgress?: (progress: Progress) => void;
+  /** Most optimisation steps, for families that fit the input at encode time (inr). */
+  maxSteps?: number;
+  /** Most seconds of fitting, for families that fit the input at encode time (inr). */
+  maxSeconds?: number;
 }
 
 export interface OpenOptions {
@@ -74,6 +79,8 @@ export interface CodecInfo {
   /** Valid `quality` levels, low to high rate. */
   qualities: readonly number[];
   defaultQuality: number;
+  /** Nominal bitrates (kbps) of the quality levels, for codecs rated by bitrate (audio); same order. */
+  bitratesKbps?: readonly number[];
 }
 
 export interface Codec extends AsyncDisposable {
@@ -90,4 +97,52 @@ export interface CodecFactory {
   readonly description: string;
   readonly media: readonly MediaKind[];
   open(options: OpenOptions): Promise<Codec>;
+}
+
+/** The PCM-independent description of an audio stream an encoder session is fed. */
+export interface AudioStreamFormat {
+  sampleRate: number;
+  channels: number;
+  /** Samples per channel when known in advance (whole files); omitted for a stream of unknown length. */
+  frames?: number;
+}
+
+/** Options of audio decoding that codecs with scalable layers honour (others ignore them). */
+export interface AudioDecodeOptions {
+  /** Decode only the first codebooks (rvq: at most this many of the codebooks in the file). */
+  maxCodebooks?: number;
+}
+
+/**
+ * An audio encoder that takes planar samples in pieces and hands out container section payloads as
+ * soon as they are complete (src/codec/streams.ts writes them with `encodeHeader`/`encodeSection`).
+ */
+export interface AudioEncoderSession {
+  /** The container header, known before the first sample. */
+  readonly header: Omit<ContainerHeader, 'version'>;
+  /** Samples per channel held inside the session (bounded by the codec's chunk size). */
+  readonly bufferedFrames: number;
+  /** Adds one piece (one Float32Array per channel, equal lengths); returns completed section payloads. */
+  push(channels: readonly Float32Array[]): Promise<Uint8Array[]>;
+  /** Ends the input; returns the remaining section payloads. */
+  end(): Promise<Uint8Array[]>;
+}
+
+/** An audio decoder fed section payloads in order, handing out planar samples as they are final. */
+export interface AudioDecoderSession {
+  /** Rate and channel count of the decoded audio (those of the original). */
+  readonly sampleRate: number;
+  readonly channels: number;
+  /** Samples per channel held inside the session. */
+  readonly bufferedFrames: number;
+  /** Decodes one section; returns the samples per channel that are now final (possibly none). */
+  push(section: Uint8Array): Promise<Float32Array[]>;
+  /** Checks that the stream was complete and returns the last samples. */
+  end(): Promise<Float32Array[]>;
+}
+
+/** A codec that can encode and decode audio piece by piece (what the Node streams use). */
+export interface StreamingAudioCodec extends Codec {
+  createAudioEncoder(format: AudioStreamFormat, options?: EncodeOptions): AudioEncoderSession;
+  createAudioDecoder(header: ContainerHeader, options?: AudioDecodeOptions): AudioDecoderSession;
 }

@@ -1,0 +1,347 @@
+/**
+ * `inr`: implicit neural representations — a signal is stored as the weights of small networks that
+ * map coordinates to values (COIN, Dupont et al. 2021; COIN++, Dupont et al. 2022; Strümpler et al.,
+ * "Implicit Neural Representations for Image Compression", ECCV 2022). Images (x, y → RGB) and
+ * audio (t → sample), `quality` 1..5.
+ *
+ * Encoding *fits* the networks to the one signal (fit.ts, through the exported `fitStep` graph):
+ * the signal is cut into blocks with one SIREN each (blocks.ts, network.ts), coordinates get
+ * Fourier features (features.ts), the weights are quantized per tensor with quantization-aware
+ * refinement (quantize.ts) and range-coded with adaptive per-tensor models (weights.ts); the header
+ * carries architecture and steps (params.ts). Decoding evaluates the networks at every coordinate
+ * (evaluate.ts) on a fixed-thread CPU session: deterministic and fast.
+ *
+ * Fitting is the expensive part: it runs until `maxSteps` steps (default: the level's) or
+ * `maxSeconds`, whichever comes first, and reports progress (`phase` 'fit' then 'refine', `done`
+ * out of `total` 100 = percent of the budget). It runs on CUDA when the codec is opened with
+ * `device: 'cuda'`.
+ *
+ * Images: gray is coded as one channel, RGB as three; alpha is coded losslessly beside them; 16-bit
+ * input is fitted from its float values and decodes as 8-bit. Audio: every channel at the input's
+ * own sample rate (no resampling), in blocks of the level's length, scaled by the clip's peak.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type * as ort from 'onnxruntime-node';
+import type {
+  Codec, CodecFactory, CodecInfo, DecodedAudio, DecodedImage, DecodedMedia, EncodeOptions, MediaInput, OpenOptions, RawAudio,
+} from '../../src/codec/types.js';
+import { readContainer, writeContainer } from '../../src/container/format.js';
+import type { ContainerHeader } from '../../src/container/header.js';
+import { decodeMedPlane, encodeMedPlane } from '../../src/entropy/med.js';
+import { CodecError } from '../../src/errors.js';
+import { isRawAudio, loadAudio } from '../../src/media/audio.js';
+import { isRawImage, loadImage, roundHalfEven, type LoadedImage } from '../../src/media/image.js';
+import { Runtime } from '../../src/runtime/index.js';
+import { checkModelHash, resolveModel, type ModelFiles } from '../../src/runtime/models.js';
+import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
+import {
+  audioBlocks, audioBlocksPerChannel, audioPeak, blockArea, codedChannels, imageBlocks, imageGrid, writeAudioBlocks, writeImageBlocks,
+  type BlockSet,
+} from './blocks.js';
+import { evaluateBlocks } from './evaluate.js';
+import { axisFeatureCount, blockFeatures } from './features.js';
+import { fitBlocks, type FitResult } from './fit.js';
+import { parseManifest, type DepthGraphs, type InrLevel, type InrManifest } from './manifest.js';
+import { sirenInit, tensorShapes, type Architecture } from './network.js';
+import { decodeParams, encodeParams, type InrParams } from './params.js';
+import { mulberry32 } from './prng.js';
+import { dequantize, quantize, stepSizes } from './quantize.js';
+import { decodeWeights, encodeWeights, maxAbsOf } from './weights.js';
+
+export { parseManifest, type InrLevel, type InrManifest } from './manifest.js';
+
+const ID = 'inr';
+/** The model a codec opens when none is named. */
+export const DEFAULT_MODEL = 'siren-v1';
+/** Largest image coded (2²⁸ pixels). */
+export const MAX_PIXELS = 2 ** 28;
+/** Fraction of the fitting budget spent on quantization-aware refinement. */
+export const REFINE_FRACTION = 0.1;
+/** Seed of initialisation and minibatch sampling. */
+const SEED = 0x1c0de;
+
+/**
+ * Encode options of the INR codec: `quality`, `onProgress` and the fitting budget `maxSteps` (default:
+ * the level's `steps`) and `maxSeconds` (default: none), all from the common {@link EncodeOptions}.
+ */
+export type InrEncodeOptions = EncodeOptions;
+
+/** What the last encode did (for benchmarks and logs). */
+export interface FitReport {
+  steps: number;
+  seconds: number;
+  blocks: number;
+  parameters: number;
+  /** PSNR (dB) of the last minibatch before quantization, from its MSE in network units. */
+  minibatchPsnr: number;
+}
+
+function corrupt(message: string): CodecError {
+  return new CodecError('ERR_BITSTREAM_CORRUPT', message);
+}
+
+function loadManifest(model: ModelFiles): InrManifest {
+  const manifest = parseManifest(model.manifest);
+  for (const graphs of manifest.graphs.values()) {
+    for (const g of [graphs.fitStep, graphs.evaluate]) {
+      if (!existsSync(path.join(model.dir, g.file))) {
+        throw new CodecError('ERR_MODEL_NOT_FOUND', `The INR model ${model.dir} lacks ${g.file}, which its manifest names; re-export it (models/train/inr/export.py).`);
+      }
+    }
+  }
+  return manifest;
+}
+
+function checkBudget(options: InrEncodeOptions, level: InrLevel): { maxSteps: number; maxSeconds: number } {
+  const { maxSteps, maxSeconds } = options;
+  if (maxSteps !== undefined) checkInteger(maxSteps, 'options.maxSteps', 1, 1e9);
+  if (maxSeconds !== undefined) {
+    if (typeof maxSeconds !== 'number' || Number.isNaN(maxSeconds)) throw invalidType('a number of seconds', 'options.maxSeconds', maxSeconds);
+    if (!(maxSeconds > 0)) throw invalidRange('a positive number of seconds', 'options.maxSeconds', maxSeconds);
+  }
+  return {
+    maxSteps: maxSteps ?? (maxSeconds === undefined ? level.steps : Infinity),
+    maxSeconds: maxSeconds ?? Infinity,
+  };
+}
+
+function psnrOf(mse: Float32Array): number {
+  const mean = mse.reduce((a, b) => a + b, 0) / Math.max(1, mse.length);
+  return 10 * Math.log10(4 / Math.max(mean, 1e-12));
+}
+
+/** An INR codec bound to one model (its graphs and rate levels) and one ONNX runtime. */
+export class InrCodec implements Codec {
+  readonly id = ID;
+  readonly info: CodecInfo;
+  private report: FitReport | null = null;
+
+  private constructor(private readonly model: ModelFiles, private readonly manifest: InrManifest, private readonly runtime: Runtime) {
+    const qualities = [...new Set([...manifest.image.levels, ...manifest.audio.levels].map((l) => l.quality))].sort((a, b) => a - b);
+    this.info = {
+      id: ID, description: inr.description, media: ['image', 'audio'], modelId: model.id, qualities,
+      defaultQuality: manifest.image.defaultQuality,
+    };
+  }
+
+  /** Resolves the model (id or folder), checks its manifest and graph files, and prepares the runtime. */
+  static async open(options: OpenOptions = {}): Promise<InrCodec> {
+    if (options.model !== undefined && typeof options.model !== 'string') throw invalidType('a model id or folder path', 'options.model', options.model);
+    const model = resolveModel(ID, options.model, DEFAULT_MODEL);
+    const manifest = loadManifest(model);
+    const runtime = await Runtime.create({ device: options.device, threads: options.threads });
+    return new InrCodec(model, manifest, runtime);
+  }
+
+  /** What the last encode's fitting did, or null before the first encode. */
+  get lastFit(): FitReport | null {
+    return this.report && { ...this.report };
+  }
+
+  async encode(input: MediaInput, options: InrEncodeOptions = {}): Promise<Uint8Array> {
+    if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
+    const media = await loadMedia(input);
+    const levels = media.kind === 'image' ? this.manifest.image : this.manifest.audio;
+    const level = this.levelFor(options.quality, levels.levels, levels.defaultQuality, media.kind);
+    const budget = checkBudget(options, level);
+    if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw invalidType('a function', 'options.onProgress', options.onProgress);
+    return media.kind === 'image'
+      ? this.encodeImage(media.image, level, budget, options)
+      : this.encodeAudio(media.audio, level, budget, options);
+  }
+
+  private async encodeImage(image: LoadedImage, level: InrLevel, budget: Budget, options: InrEncodeOptions): Promise<Uint8Array> {
+    const { width, height } = image;
+    if (width * height > MAX_PIXELS) {
+      throw new CodecError('ERR_UNSUPPORTED_MEDIA', `A ${width}×${height} image is larger than the ${MAX_PIXELS}-pixel limit of the INR codec; split or downscale it first.`);
+    }
+    const set = imageBlocks(image, level.block);
+    const { params, sections } = await this.fitAndCode(set, level, budget, options, 1);
+    if (image.hasAlpha) sections.push(encodeMedPlane(alphaPlane(image), width, height));
+    return writeContainer({
+      codecId: ID, modelId: this.model.id, modelHash: this.model.hash,
+      media: { kind: 'image', width, height, channels: image.channels, bitDepth: image.bitDepth },
+      rate: { kind: 'quality', value: level.quality }, params: encodeParams(params),
+    }, sections);
+  }
+
+  private async encodeAudio(audio: RawAudio, level: InrLevel, budget: Budget, options: InrEncodeOptions): Promise<Uint8Array> {
+    const frames = audio.channels[0]?.length ?? 0;
+    const peak = audioPeak(audio.channels);
+    const set = audioBlocks(audio.channels, level.block, peak);
+    const { params, sections } = await this.fitAndCode(set, level, budget, options, peak);
+    return writeContainer({
+      codecId: ID, modelId: this.model.id, modelHash: this.model.hash,
+      media: { kind: 'audio', sampleRate: audio.sampleRate, channels: audio.channels.length, frames },
+      rate: { kind: 'quality', value: level.quality }, params: encodeParams(params),
+    }, sections);
+  }
+
+  /** Fits one network per block, quantizes and codes the weights: the header parameters and the weight section. */
+  private async fitAndCode(set: BlockSet, level: InrLevel, budget: Budget, options: InrEncodeOptions, scale: number): Promise<{ params: InrParams; sections: Uint8Array[] }> {
+    const arch: Architecture = { features: set.dims * axisFeatureCount(level.frequencies), width: level.width, depth: level.depth, channels: set.channels };
+    const shapes = tensorShapes(arch);
+    const graphs = this.graphsFor(level.depth);
+    const prng = mulberry32(SEED);
+    const init = sirenInit(arch, set.blocks, this.manifest.omega[1], prng);
+    let fitted: FitResult;
+    if (set.blocks === 0) {
+      fitted = { params: init, stepSizes: stepSizes(init, level.bits), steps: 0, seconds: 0, mse: new Float32Array(0) };
+    } else {
+      const session = await this.runtime.session(path.join(this.model.dir, graphs.fitStep.file));
+      fitted = await fitBlocks(session, graphs, init, shapes, set, blockFeatures(set.size, level.frequencies, set.dims), arch.features, {
+        lr: level.lr, batch: level.batch, ...budget, refineFraction: REFINE_FRACTION,
+        stepSizes: (p) => stepSizes(p, level.bits), omega: this.manifest.omega, prng, onProgress: options.onProgress,
+      });
+    }
+    const ints = quantize(fitted.params, fitted.stepSizes);
+    const maxAbs = maxAbsOf(ints);
+    this.report = {
+      steps: fitted.steps, seconds: fitted.seconds, blocks: set.blocks,
+      parameters: ints.reduce((n, q) => n + q.length, 0), minibatchPsnr: psnrOf(fitted.mse),
+    };
+    return {
+      params: {
+        medium: set.dims === 2 ? 'image' : 'audio', block: level.block, width: level.width, depth: level.depth,
+        octaves: level.frequencies, channels: set.channels, omega: [...this.manifest.omega], scale: Math.fround(scale),
+        steps: fitted.stepSizes, maxAbs,
+      },
+      sections: [encodeWeights(ints, maxAbs)],
+    };
+  }
+
+  async decode(bytes: Uint8Array): Promise<DecodedMedia> {
+    if (!(bytes instanceof Uint8Array)) throw invalidType('a Uint8Array', 'bytes', bytes);
+    const { header, sections } = readContainer(bytes);
+    this.checkHeader(header);
+    const params = decodeParams(header.params);
+    const { media } = header;
+    if (params.medium !== media.kind) throw corrupt(`The INR parameters describe ${params.medium} but the header ${media.kind}: the file is corrupt.`);
+    const graphs = this.manifest.graphs.get(params.depth);
+    if (!graphs) throw corrupt(`The stream uses networks of depth ${params.depth}, which model '${this.model.id}' has no graphs for: the header is corrupt.`);
+    if (media.kind === 'image') {
+      const { width, height, channels } = media;
+      if (params.channels !== codedChannels(channels)) throw corrupt(`A ${channels}-channel image cannot have ${params.channels} coded channels: the header is corrupt.`);
+      const { cols, rows } = imageGrid(width, height, params.block);
+      const alpha = channels === 2 || channels === 4 ? 1 : 0;
+      if (sections.length !== 1 + alpha) throw corrupt(`An INR image needs ${1 + alpha} sections but the file has ${sections.length}: the file is corrupt.`);
+      if (width * height > MAX_PIXELS) throw corrupt(`A ${width}×${height} image exceeds the INR codec's limit: the header is corrupt.`);
+      const values = await this.evaluate(params, graphs, cols * rows, 2, sections[0]!);
+      const out = new Uint8Array(width * height * channels);
+      writeImageBlocks(values, params.block, params.channels, width, height, out, channels);
+      if (alpha) {
+        const plane = decodeMedPlane(sections[1]!, width, height);
+        for (let i = 0; i < plane.length; i++) out[i * channels + channels - 1] = plane[i]!;
+      }
+      return { kind: 'image', width, height, channels: channels as DecodedImage['channels'], data: out };
+    }
+    const frames = Number(media.frames);
+    if (params.channels !== 1) throw corrupt('INR audio must have one coded channel per block: the header is corrupt.');
+    if (sections.length !== 1) throw corrupt(`An INR audio stream needs 1 section but the file has ${sections.length}: the file is corrupt.`);
+    const blocks = media.channels * audioBlocksPerChannel(frames, params.block);
+    const channels = Array.from({ length: media.channels }, () => new Float32Array(frames));
+    if (blocks > 0) writeAudioBlocks(await this.evaluate(params, graphs, blocks, 1, sections[0]!), params.block, frames, params.scale, channels);
+    const decoded: DecodedAudio = { kind: 'audio', sampleRate: media.sampleRate, channels };
+    return decoded;
+  }
+
+  /** Decodes the weight stream of `blocks` networks and evaluates them at every block position. */
+  private async evaluate(params: InrParams, graphs: DepthGraphs, blocks: number, dims: 1 | 2, stream: Uint8Array): Promise<Float32Array> {
+    const arch: Architecture = { features: dims * axisFeatureCount(params.octaves), width: params.width, depth: params.depth, channels: params.channels };
+    const shapes = tensorShapes(arch);
+    const lengths = shapes.map(([r, c]) => blocks * r * c);
+    if (lengths.reduce((a, b) => a + b, 0) > 2 ** 27) throw corrupt('The INR header describes more than 2²⁷ weights: the header is corrupt.');
+    const weights = dequantize(decodeWeights(stream, lengths, params.maxAbs), params.steps);
+    const session: ort.InferenceSession = await this.runtime.session(path.join(this.model.dir, graphs.evaluate.file), { deterministic: true });
+    const area = blockArea({ dims, size: params.block });
+    return evaluateBlocks(session, graphs, weights, shapes, blocks, blockFeatures(params.block, params.octaves, dims), area, arch.features, params.channels, params.omega);
+  }
+
+  async dispose(): Promise<void> {
+    await this.runtime.dispose();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+
+  private graphsFor(depth: number): DepthGraphs {
+    const graphs = this.manifest.graphs.get(depth);
+    if (!graphs) throw new CodecError('ERR_MODEL_INVALID', `The INR model '${this.model.id}' has no graphs for depth ${depth}; re-export it.`);
+    return graphs;
+  }
+
+  private levelFor(quality: unknown, levels: readonly InrLevel[], fallback: number, kind: string): InrLevel {
+    const q = quality ?? fallback;
+    if (typeof q !== 'number') throw invalidType('an integer quality level', 'options.quality', q);
+    const level = levels.find((l) => l.quality === q);
+    if (!level) throw invalidRange(`one of the ${kind} quality levels ${levels.map((l) => l.quality).join(', ')}`, 'options.quality', q);
+    return level;
+  }
+
+  /** Checks codec id and model of a stream. */
+  private checkHeader(header: ContainerHeader): void {
+    if (header.codecId !== ID) {
+      throw new CodecError('ERR_UNKNOWN_CODEC', `This is a '${header.codecId}' stream, not an inr one; decode it with the top-level decode().`);
+    }
+    if (!header.modelHash) throw corrupt('An INR stream must carry its model hash: the header is corrupt.');
+    if (header.modelId !== this.model.id && !sameBytes(header.modelHash, this.model.hash)) {
+      throw new CodecError('ERR_MODEL_MISMATCH', `This file was encoded with INR model '${header.modelId}' but this codec has model '${this.model.id}' open; open it with { model: '${header.modelId}' } or use the top-level decode().`);
+    }
+    checkModelHash(this.model, header.modelHash);
+    if (header.rate.kind !== 'quality') throw corrupt('An INR stream must carry its quality level: the header is corrupt.');
+  }
+}
+
+type Budget = { maxSteps: number; maxSeconds: number };
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** The 8-bit alpha plane (last channel) of an image with alpha; 16-bit alpha is reduced to 8 bits. */
+function alphaPlane(image: LoadedImage): Uint8Array {
+  const { channels, data } = image;
+  const n = image.width * image.height;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = data[i * channels + channels - 1]!;
+    out[i] = image.bitDepth === 16 ? roundHalfEven((a * 255) / 65535) : a;
+  }
+  return out;
+}
+
+/** Reads the input as an image or, when it is raw audio or not an image file, as audio. */
+async function loadMedia(input: MediaInput): Promise<{ kind: 'image'; image: LoadedImage } | { kind: 'audio'; audio: RawAudio }> {
+  if (isRawAudio(input)) return { kind: 'audio', audio: await loadAudio(input) };
+  if (isRawImage(input)) return { kind: 'image', image: await loadImage(input) };
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+    throw invalidType('a path, a Uint8Array, { data, width, height, channels } or { channels, sampleRate }', 'input', input);
+  }
+  try {
+    return { kind: 'image', image: await loadImage(input) };
+  } catch (err) {
+    if (!(err instanceof CodecError) || err.code !== 'ERR_MEDIA_READ') throw err;
+    try {
+      return { kind: 'audio', audio: await loadAudio(input) };
+    } catch (audioErr) {
+      if (audioErr instanceof CodecError && audioErr.code === 'ERR_MEDIA_READ') {
+        throw new CodecError('ERR_MEDIA_READ', `The INR codec could read the input neither as an image (${err.message}) nor as audio (${audioErr.message}).`, { cause: audioErr });
+      }
+      throw audioErr;
+    }
+  }
+}
+
+/** Opens an INR codec. */
+export function openInr(options: OpenOptions = {}): Promise<InrCodec> {
+  return InrCodec.open(options);
+}
+
+export const inr: CodecFactory = {
+  id: ID,
+  description: 'Implicit neural representations: per-block SIREN networks fitted at encode time (ONNX), quantized weights + adaptive range coding',
+  media: ['image', 'audio'],
+  open: (options: OpenOptions) => InrCodec.open(options),
+};

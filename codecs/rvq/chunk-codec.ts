@@ -1,0 +1,63 @@
+/**
+ * One mono chunk at the model rate ↔ one section payload — the latent codec of rvq:
+ *
+ *   encode: zero-pad to a multiple of hop → encoder → latents [D, F] → RVQ codes [nq, F]
+ *           → one entropy-coded stream per codebook → chunk section
+ *   decode: chunk section → the first m ≤ nq streams → codes [m, F] → ẑ = Σ_k v_k → decoder
+ *           → F · hop samples (the caller cuts the padding)
+ *
+ * Model (networks.ts), quantizer (quantizer.ts), entropy coding (codes.ts) and bitstream
+ * (sections.ts) are separate modules; this one only strings them together and times the stages.
+ */
+import { CodecError } from '../../src/errors.js';
+import { decodeCodeStream, encodeCodeStream, type CodeAlphabet } from './codes.js';
+import type { RvqManifest } from './manifest.js';
+import type { RvqNetworks } from './networks.js';
+import type { ResidualVectorQuantizer } from './quantizer.js';
+import { encodeChunkSection, type RvqSection } from './sections.js';
+
+export class RvqChunkCodec {
+  constructor(
+    private readonly manifest: RvqManifest,
+    private readonly networks: RvqNetworks,
+    private readonly quantizer: ResidualVectorQuantizer,
+  ) {}
+
+  /** The section payload of one chunk (1 … chunk-length samples) coded with `nq` codebooks. */
+  async encode(samples: Float32Array, nq: number, alphabet: CodeAlphabet): Promise<Uint8Array> {
+    const { hop } = this.manifest;
+    const frames = Math.max(1, Math.ceil(samples.length / hop));
+    const padded = new Float32Array(frames * hop);
+    padded.set(samples);
+    const latents = await this.networks.encode(padded);
+    const timings = this.networks.timings;
+    let start = performance.now();
+    const codes = this.quantizer.encode(latents, frames, nq);
+    timings.quantizer += performance.now() - start;
+    start = performance.now();
+    const streams = Array.from({ length: nq }, (_, k) => encodeCodeStream(codes.subarray(k * frames, (k + 1) * frames), alphabet));
+    const payload = encodeChunkSection(frames, streams);
+    timings.entropy += performance.now() - start;
+    return payload;
+  }
+
+  /**
+   * The audio (F · hop samples) of a parsed chunk section from its first `m` codebooks. Throws
+   * ERR_BITSTREAM_CORRUPT / ERR_BITSTREAM_TRUNCATED when a stream does not hold F codes.
+   */
+  async decode(section: Extract<RvqSection, { kind: 'chunk' }>, m: number, alphabet: CodeAlphabet): Promise<Float32Array> {
+    const { frames, streams } = section;
+    const timings = this.networks.timings;
+    let start = performance.now();
+    const codes = new Int32Array(m * frames);
+    for (let k = 0; k < m; k++) {
+      const decoded = decodeCodeStream(streams[k]!, frames, alphabet, codes.subarray(k * frames, (k + 1) * frames));
+      if (!decoded) throw new CodecError('ERR_BITSTREAM_CORRUPT', `Codebook stream ${k} of an rvq chunk does not hold ${frames} codes: the file is corrupt.`);
+    }
+    timings.entropy += performance.now() - start;
+    start = performance.now();
+    const zq = this.quantizer.decode(codes, frames, m);
+    timings.quantizer += performance.now() - start;
+    return this.networks.decode(zq, frames);
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * `rvq`: neural audio coding with a residual vector quantizer (SoundStream, Zeghidour et al. 2021;
+ * EnCodec, Défossez et al. 2022; DAC, Kumar et al. 2023) — one mono 24 kHz model for every bitrate
+ * it was trained for (1.5, 3, 6, 12 kbps = 2, 4, 8, 16 codebooks).
+ *
+ * Any audio `loadAudio` reads (WAV of any sample format, MP3, a video's soundtrack, raw samples) is
+ * resampled to the model rate and coded channel by channel — a stereo file is two mono signals coded
+ * independently, so it costs twice the bitrate — in overlapping chunks (10 s by default) that the
+ * decoder cross-fades (encoder.ts, decoder.ts, src/media/chunks.ts). Each chunk: encoder network →
+ * RVQ codes (quantizer.ts) → one adaptive range-coded stream per codebook (codes.ts) → one section
+ * (sections.ts). Decoding gives the original sample rate, channel count and length.
+ *
+ * Rate: `bitrateKbps` (the highest listed bitrate ≤ it), `quality` (1 … n, the listed bitrates low to
+ * high) or the model default (rate.ts). `decode(bytes, { maxCodebooks })` decodes only the first
+ * codebooks. Files can also be written and read piece by piece (`createAudioEncoder` /
+ * `createAudioDecoder`, used by the Node streams of src/codec/streams.ts). Bitstream: README.md.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { readContainer, writeContainer } from '../../src/container/format.js';
+import type { ContainerHeader } from '../../src/container/header.js';
+import type {
+  AudioDecodeOptions, AudioStreamFormat, CodecFactory, CodecInfo, DecodedAudio, EncodeOptions, MediaInput, OpenOptions,
+  RawImage, StreamingAudioCodec,
+} from '../../src/codec/types.js';
+import { DEFAULT_ADAPTIVE_LIMIT } from '../../src/entropy/index.js';
+import { CodecError } from '../../src/errors.js';
+import { loadAudio } from '../../src/media/audio.js';
+import { FADE_SHAPES, type FadeShape } from '../../src/media/chunks.js';
+import { isRawImage } from '../../src/media/image.js';
+import { sniffImageFormat } from '../../src/media/sniff.js';
+import { Runtime } from '../../src/runtime/index.js';
+import { checkModelHash, resolveModel, type ModelFiles } from '../../src/runtime/models.js';
+import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
+import { RvqChunkCodec } from './chunk-codec.js';
+import type { CodeAlphabet } from './codes.js';
+import { RvqDecoderSession } from './decoder.js';
+import { RvqEncoderSession } from './encoder.js';
+import { parseManifest, type RvqManifest } from './manifest.js';
+import { RvqNetworks, emptyTimings, type RvqTimings } from './networks.js';
+import { decodeParams, type RvqParams } from './params.js';
+import { ResidualVectorQuantizer } from './quantizer.js';
+import { chooseRate, nominalKbps, rateLevels, type RvqRate } from './rate.js';
+import { parseSection } from './sections.js';
+
+export { parseManifest, type RvqManifest, type RvqBitrate } from './manifest.js';
+export { ResidualVectorQuantizer } from './quantizer.js';
+export { rateLevels, chooseRate, type RvqRate } from './rate.js';
+export type { RvqTimings } from './networks.js';
+export { RvqEncoderSession } from './encoder.js';
+export { RvqDecoderSession } from './decoder.js';
+
+const ID = 'rvq';
+/** The model a codec opens when none is named. */
+export const DEFAULT_MODEL = 'rvq-cpu';
+/** Default chunk: 750 frames (10 s at 24 kHz, hop 320). */
+export const DEFAULT_CHUNK_FRAMES = 750;
+/** Default overlap of consecutive chunks: 8 frames (107 ms; README.md, "Chunks"). */
+export const DEFAULT_OVERLAP_FRAMES = 8;
+/** Default cross-fade, centred in the overlap: 4 frames (53 ms); two frames at each chunk edge are discarded. */
+export const DEFAULT_FADE_FRAMES = 4;
+/** Model increments of the adaptive code-stream modes (codes.ts): small for near-uniform codes, large for skewed ones. */
+export const ADAPTIVE_INCREMENTS: [number, number, number] = [4, 12, 32];
+
+/** Encode options of rvq: the common ones plus the chunking (recorded in the file). */
+export interface RvqEncodeOptions extends EncodeOptions {
+  /** Latent frames per chunk (hop samples each at the model rate), 2 … 65535. Default {@link DEFAULT_CHUNK_FRAMES}. */
+  chunkFrames?: number;
+  /** Frames shared by consecutive chunks, 1 … chunkFrames / 2. Default {@link DEFAULT_OVERLAP_FRAMES} (at most chunkFrames / 2). */
+  overlapFrames?: number;
+  /** Frames of the cross-fade, centred in the overlap, 1 … overlapFrames. Default {@link DEFAULT_FADE_FRAMES} (at most overlapFrames). */
+  fadeFrames?: number;
+  /** Cross-fade shape. Default `hann` (raised cosine; weights sum to one). */
+  fadeShape?: FadeShape;
+}
+
+function loadManifest(model: ModelFiles): RvqManifest {
+  const manifest = parseManifest(model.manifest);
+  for (const file of [manifest.graphs.encoder.file, manifest.graphs.decoder.file, manifest.quantizer.file]) {
+    if (!existsSync(path.join(model.dir, file))) {
+      throw new CodecError('ERR_MODEL_NOT_FOUND', `The rvq model ${model.dir} lacks ${file}, which its manifest names; re-export or reinstall the model.`);
+    }
+  }
+  return manifest;
+}
+
+function corrupt(message: string): CodecError {
+  return new CodecError('ERR_BITSTREAM_CORRUPT', message);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** An rvq codec bound to one model and one ONNX runtime; dispose it to free both. */
+export class RvqCodec implements StreamingAudioCodec {
+  readonly id = ID;
+  readonly info: CodecInfo;
+  private readonly chunkCodec: RvqChunkCodec;
+
+  private constructor(
+    private readonly model: ModelFiles,
+    private readonly manifest: RvqManifest,
+    private readonly runtime: Runtime,
+    private readonly networks: RvqNetworks,
+    quantizer: ResidualVectorQuantizer,
+  ) {
+    this.chunkCodec = new RvqChunkCodec(manifest, networks, quantizer);
+    const levels = rateLevels(manifest);
+    this.info = {
+      id: ID, description: rvq.description, media: ['audio'], modelId: model.id,
+      qualities: levels.map((l) => l.quality), defaultQuality: chooseRate(manifest, {}).quality, bitratesKbps: levels.map((l) => l.kbps),
+    };
+  }
+
+  /** Resolves the model (id or folder), checks its manifest and files, and prepares the runtime. */
+  static async open(options: OpenOptions = {}): Promise<RvqCodec> {
+    if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
+    if (options.model !== undefined && typeof options.model !== 'string') throw invalidType('a model id or folder path', 'options.model', options.model);
+    const model = resolveModel(ID, options.model, DEFAULT_MODEL);
+    const manifest = loadManifest(model);
+    const quantizer = ResidualVectorQuantizer.load(path.join(model.dir, manifest.quantizer.file), manifest);
+    const runtime = await Runtime.create({ device: options.device, threads: options.threads });
+    return new RvqCodec(model, manifest, runtime, new RvqNetworks(runtime, manifest, model.dir), quantizer);
+  }
+
+  /** The model's rates (quality level, codebooks, nominal kbps), low to high. */
+  get rates(): RvqRate[] {
+    return rateLevels(this.manifest);
+  }
+
+  /** Milliseconds per stage (networks, quantizer, entropy coding) since the last encode or decode began. */
+  get lastTimings(): RvqTimings {
+    return { ...this.networks.timings };
+  }
+
+  async encode(input: MediaInput, options: RvqEncodeOptions = {}): Promise<Uint8Array> {
+    if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
+    const params = this.paramsFor(options, false);
+    await refuseImages(input);
+    const audio = await loadAudio(input as Exclude<MediaInput, RawImage>);
+    const frames = audio.channels[0]!.length;
+    Object.assign(this.networks.timings, emptyTimings());
+    const session = this.sessionFor({ sampleRate: audio.sampleRate, channels: audio.channels.length, frames }, params, options);
+    const sections: Uint8Array[] = [];
+    // Pieces of about one chunk keep the resampled copy small.
+    const piece = Math.max(1, Math.ceil((params.chunkFrames * params.hop * audio.sampleRate) / params.codedRate));
+    for (let at = 0; at < frames; at += piece) {
+      sections.push(...await session.push(audio.channels.map((c) => c.subarray(at, Math.min(frames, at + piece)))));
+    }
+    sections.push(...await session.end());
+    return writeContainer(session.header, sections);
+  }
+
+  /**
+   * Decodes a whole file (made by `encode` or by a stream) to the original rate, channels and length.
+   * `maxCodebooks` decodes only the first codebooks (lower quality, same length).
+   */
+  async decode(bytes: Uint8Array, options: AudioDecodeOptions = {}): Promise<DecodedAudio> {
+    if (!(bytes instanceof Uint8Array)) throw invalidType('a Uint8Array', 'bytes', bytes);
+    if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
+    const { header, sections } = readContainer(bytes);
+    const params = this.checkHeader(header);
+    const media = header.media as ContainerHeader['media'] & { kind: 'audio' };
+    let frames = media.frames;
+    if (params.streamed) {
+      const last = sections.length > 0 ? parseSection(sections[sections.length - 1]!, params.nq) : undefined;
+      if (last?.kind !== 'end') throw new CodecError('ERR_BITSTREAM_TRUNCATED', 'The streamed rvq file ends before its end section: the file is truncated.');
+      frames = last.frames;
+    }
+    const expected = RvqDecoderSession.expectedSections(frames, media, params);
+    if (sections.length !== expected) {
+      throw corrupt(`${frames} frames of ${media.channels}-channel audio need ${expected} rvq sections but the file has ${sections.length}: the file is corrupt.`);
+    }
+    Object.assign(this.networks.timings, emptyTimings());
+    const session = new RvqDecoderSession(this.chunkCodec, media, params, this.alphabetOf(params), options);
+    const out = Array.from({ length: media.channels }, () => new Float32Array(frames));
+    let at = 0;
+    const append = (piece: Float32Array[]) => {
+      piece.forEach((c, i) => out[i]!.set(c, at));
+      at += piece[0]!.length;
+    };
+    for (const section of sections) append(await session.push(section));
+    append(await session.end());
+    return { kind: 'audio', sampleRate: media.sampleRate, channels: out };
+  }
+
+  createAudioEncoder(format: AudioStreamFormat, options: RvqEncodeOptions = {}): RvqEncoderSession {
+    if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
+    return this.sessionFor(format, this.paramsFor(options, format?.frames === undefined), options);
+  }
+
+  createAudioDecoder(header: ContainerHeader, options: AudioDecodeOptions = {}): RvqDecoderSession {
+    if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
+    const params = this.checkHeader(header);
+    return new RvqDecoderSession(this.chunkCodec, header.media as ContainerHeader['media'] & { kind: 'audio' }, params, this.alphabetOf(params), options);
+  }
+
+  async dispose(): Promise<void> {
+    await this.runtime.dispose();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+
+  private sessionFor(format: AudioStreamFormat, params: RvqParams, options: EncodeOptions): RvqEncoderSession {
+    const context = { chunkCodec: this.chunkCodec, codecId: ID, modelId: this.model.id, modelHash: this.model.hash, alphabet: this.alphabetOf(params) };
+    return new RvqEncoderSession(context, format, params, nominalKbps(this.manifest, params.nq), options.onProgress);
+  }
+
+  /** The parameters an encoding with `options` writes; TypeError / RangeError for invalid options. */
+  private paramsFor(options: RvqEncodeOptions, streamed: boolean): RvqParams {
+    const { nq } = chooseRate(this.manifest, options);
+    const chunkFrames = checkInteger(options.chunkFrames ?? DEFAULT_CHUNK_FRAMES, 'options.chunkFrames', 2, 65535);
+    const half = Math.floor(chunkFrames / 2);
+    const overlapFrames = checkInteger(options.overlapFrames ?? Math.min(DEFAULT_OVERLAP_FRAMES, half), 'options.overlapFrames', 1, half);
+    const fadeFrames = checkInteger(options.fadeFrames ?? Math.min(DEFAULT_FADE_FRAMES, overlapFrames), 'options.fadeFrames', 1, overlapFrames);
+    const fadeShape = options.fadeShape ?? 'hann';
+    if (!FADE_SHAPES.includes(fadeShape)) throw invalidRange(`one of ${FADE_SHAPES.join(', ')}`, 'options.fadeShape', fadeShape);
+    const { hop, sampleRate: codedRate } = this.manifest;
+    return { streamed, nq, fadeShape, codedRate, hop, chunkFrames, overlapFrames, fadeFrames, increments: [...ADAPTIVE_INCREMENTS], limit: DEFAULT_ADAPTIVE_LIMIT };
+  }
+
+  /** The code alphabet and adaptive options of a file (from its parameters, not this library's defaults). */
+  private alphabetOf(params: RvqParams): CodeAlphabet {
+    return { size: this.manifest.codebookSize, bits: this.manifest.bitsPerCode, increments: params.increments, limit: params.limit };
+  }
+
+  /** Checks codec id, model, media, parameters and rate of a stream; returns its parameters. */
+  private checkHeader(header: ContainerHeader): RvqParams {
+    if (header.codecId !== ID) {
+      throw new CodecError('ERR_UNKNOWN_CODEC', `This is a '${header.codecId}' stream, not an rvq one; decode it with the top-level decode().`);
+    }
+    if (!header.modelHash) throw corrupt('An rvq stream must carry its model hash: the header is corrupt.');
+    if (header.modelId !== this.model.id && !sameBytes(header.modelHash, this.model.hash)) {
+      throw new CodecError('ERR_MODEL_MISMATCH', `This file was encoded with rvq model '${header.modelId}' but this codec has model '${this.model.id}' open; open it with { model: '${header.modelId}' } or use the top-level decode().`);
+    }
+    checkModelHash(this.model, header.modelHash);
+    if (header.media.kind !== 'audio') throw corrupt('An rvq stream must describe audio: the header is corrupt.');
+    const params = decodeParams(header.params);
+    if (params.hop !== this.manifest.hop || params.codedRate !== this.manifest.sampleRate) {
+      throw new CodecError('ERR_MODEL_MISMATCH', `This file was coded at ${params.codedRate} Hz with hop ${params.hop} but model '${this.model.id}' runs at ${this.manifest.sampleRate} Hz with hop ${this.manifest.hop}.`);
+    }
+    if (params.nq > this.manifest.nCodebooks) throw corrupt(`The stream uses ${params.nq} codebooks but model '${this.model.id}' has ${this.manifest.nCodebooks}: the header is corrupt.`);
+    const { rate } = header;
+    if (rate.kind !== 'bitrate' || Math.abs(rate.kbps - nominalKbps(this.manifest, params.nq)) > 1e-9) {
+      throw corrupt(`The stream's rate setting does not match its ${params.nq} codebooks: the header is corrupt.`);
+    }
+    if (params.streamed && header.media.frames !== 0) throw corrupt('A streamed rvq file must give 0 frames in its header: the header is corrupt.');
+    return params;
+  }
+}
+
+/** ERR_UNSUPPORTED_MEDIA for raw images and image files (rvq codes audio only). */
+async function refuseImages(input: MediaInput): Promise<void> {
+  const refuse = (what: string) => new CodecError('ERR_UNSUPPORTED_MEDIA', `The rvq codec codes audio only but was given ${what}; use an image codec (hyperprior, lossless) for images.`);
+  if (isRawImage(input)) throw refuse('raw image samples');
+  if (typeof input === 'string' || input instanceof Uint8Array) {
+    const format = await sniffImageFormat(input);
+    if (format) throw refuse(`a ${format.toUpperCase()} image`);
+  }
+}
+
+/** Opens an rvq codec (the typed way to get rvq-specific options and the streaming sessions). */
+export function openRvq(options: OpenOptions = {}): Promise<RvqCodec> {
+  return RvqCodec.open(options);
+}
+
+export const rvq: CodecFactory = {
+  id: ID,
+  description: 'Neural audio: SEANet autoencoder + residual vector quantizer (ONNX), 1.5-12 kbps per channel, adaptive range coding',
+  media: ['audio'],
+  open: (options: OpenOptions) => RvqCodec.open(options),
+};

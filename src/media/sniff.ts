@@ -1,0 +1,37 @@
+/**
+ * Recognising still-image files by their first bytes, so that audio codecs can refuse an image with
+ * `ERR_UNSUPPORTED_MEDIA` (and say so) instead of handing it to ffmpeg.
+ */
+import { open } from 'node:fs/promises';
+
+const ascii = (bytes: Uint8Array, at: number, text: string): boolean =>
+  bytes.length >= at + text.length && [...text].every((ch, i) => bytes[at + i] === ch.charCodeAt(0));
+
+/** The image format of a file's first bytes (png, jpeg, gif, webp, tiff, bmp, avif/heif), or null. */
+export function imageFormatOf(head: Uint8Array): string | null {
+  if (head.length >= 4 && head[0] === 0x89 && ascii(head, 1, 'PNG')) return 'png';
+  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
+  if (ascii(head, 0, 'GIF8')) return 'gif';
+  if (ascii(head, 0, 'RIFF') && ascii(head, 8, 'WEBP')) return 'webp';
+  if (ascii(head, 0, 'II*\0') || ascii(head, 0, 'MM\0*')) return 'tiff';
+  if (ascii(head, 0, 'BM') && head.length >= 26) return 'bmp';
+  if (ascii(head, 4, 'ftyp') && ['avif', 'avis', 'heic', 'heix', 'mif1'].some((brand) => ascii(head, 8, brand))) return 'avif/heif';
+  return null;
+}
+
+/** {@link imageFormatOf} of the first bytes of a file or buffer; null when the file cannot be read. */
+export async function sniffImageFormat(input: string | Uint8Array): Promise<string | null> {
+  if (input instanceof Uint8Array) return imageFormatOf(input.subarray(0, 32));
+  try {
+    const file = await open(input, 'r');
+    try {
+      const head = new Uint8Array(32);
+      const { bytesRead } = await file.read(head, 0, 32, 0);
+      return imageFormatOf(head.subarray(0, bytesRead));
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return null;
+  }
+}
