@@ -8,13 +8,20 @@
  *
  * Model (networks.ts), quantizer (quantizer.ts), entropy coding (codes.ts) and bitstream
  * (sections.ts) are separate modules; this one only strings them together and times the stages.
+ * {@link rvqChunkCoder} hands it, bound to one file's parameters, to the shared streaming sessions
+ * (src/codec/chunked-audio.ts), which do the resampling, chunking, channels and length.
  */
+import type { AudioChunkCoder } from '../../src/codec/chunked-audio.js';
 import { CodecError } from '../../src/errors.js';
 import { decodeCodeStream, encodeCodeStream, type CodeAlphabet } from './codes.js';
 import type { RvqManifest } from './manifest.js';
 import type { RvqNetworks } from './networks.js';
+import type { RvqParams } from './params.js';
 import type { ResidualVectorQuantizer } from './quantizer.js';
-import { encodeChunkSection, type RvqSection } from './sections.js';
+import { encodeChunkSection, encodeEndSection, parseSection, type RvqSection } from './sections.js';
+
+/** A parsed chunk section of an rvq file. */
+export type RvqChunkSection = Extract<RvqSection, { kind: 'chunk' }>;
 
 export class RvqChunkCodec {
   constructor(
@@ -45,7 +52,7 @@ export class RvqChunkCodec {
    * The audio (F · hop samples) of a parsed chunk section from its first `m` codebooks. Throws
    * ERR_BITSTREAM_CORRUPT / ERR_BITSTREAM_TRUNCATED when a stream does not hold F codes.
    */
-  async decode(section: Extract<RvqSection, { kind: 'chunk' }>, m: number, alphabet: CodeAlphabet): Promise<Float32Array> {
+  async decode(section: RvqChunkSection, m: number, alphabet: CodeAlphabet): Promise<Float32Array> {
     const { frames, streams } = section;
     const timings = this.networks.timings;
     let start = performance.now();
@@ -60,4 +67,26 @@ export class RvqChunkCodec {
     timings.quantizer += performance.now() - start;
     return this.networks.decode(zq, frames);
   }
+}
+
+/**
+ * The chunk coder of one rvq file for the shared sessions: units are latent frames (hop samples),
+ * chunks are coded with the file's `nq` codebooks and decoded from the first `codebooks` of them.
+ */
+export function rvqChunkCoder(codec: RvqChunkCodec, params: RvqParams, alphabet: CodeAlphabet, codebooks = params.nq): AudioChunkCoder<RvqChunkSection> {
+  const { hop, nq } = params;
+  return {
+    codecId: 'rvq',
+    plan: {
+      codedRate: params.codedRate, unit: hop, layout: { chunkLength: params.chunkFrames * hop, overlap: params.overlapFrames * hop },
+      fadeLength: params.fadeFrames * hop, fadeShape: params.fadeShape, streamed: params.streamed,
+    },
+    encodeChunk: (samples) => codec.encode(samples, nq, alphabet),
+    encodeEnd: encodeEndSection,
+    parseSection(payload) {
+      const section = parseSection(payload, nq);
+      return section.kind === 'end' ? section : { kind: 'chunk', units: section.frames, chunk: section };
+    },
+    decodeChunk: (chunk) => codec.decode(chunk, codebooks, alphabet),
+  };
 }

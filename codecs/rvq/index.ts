@@ -6,9 +6,10 @@
  * Any audio `loadAudio` reads (WAV of any sample format, MP3, a video's soundtrack, raw samples) is
  * resampled to the model rate and coded channel by channel — a stereo file is two mono signals coded
  * independently, so it costs twice the bitrate — in overlapping chunks (10 s by default) that the
- * decoder cross-fades (encoder.ts, decoder.ts, src/media/chunks.ts). Each chunk: encoder network →
+ * decoder cross-fades (the shared sessions of src/codec/chunked-audio.ts). Each chunk: encoder network →
  * RVQ codes (quantizer.ts) → one adaptive range-coded stream per codebook (codes.ts) → one section
- * (sections.ts). Decoding gives the original sample rate, channel count and length.
+ * (sections.ts; chunk-codec.ts strings them together). Decoding gives the original sample rate,
+ * channel count and length.
  *
  * Rate: `bitrateKbps` (the highest listed bitrate ≤ it), `quality` (1 … n, the listed bitrates low to
  * high) or the model default (rate.ts). `decode(bytes, { maxCodebooks })` decodes only the first
@@ -17,11 +18,12 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { ChunkedAudioDecoder, ChunkedAudioEncoder, decodeAudioClip, encodeAudioClip } from '../../src/codec/chunked-audio.js';
 import { readContainer, writeContainer } from '../../src/container/format.js';
 import type { ContainerHeader } from '../../src/container/header.js';
 import type {
-  AudioDecodeOptions, AudioStreamFormat, CodecFactory, CodecInfo, DecodedAudio, EncodeOptions, MediaInput, OpenOptions,
-  RawImage, StreamingAudioCodec,
+  AudioDecodeOptions, AudioDecoderSession, AudioEncoderSession, AudioStreamFormat, CodecFactory, CodecInfo, DecodedAudio,
+  EncodeOptions, MediaInput, OpenOptions, RawImage, StreamingAudioCodec,
 } from '../../src/codec/types.js';
 import { DEFAULT_ADAPTIVE_LIMIT } from '../../src/entropy/index.js';
 import { CodecError } from '../../src/errors.js';
@@ -32,23 +34,18 @@ import { sniffImageFormat } from '../../src/media/sniff.js';
 import { Runtime } from '../../src/runtime/index.js';
 import { checkModelHash, resolveModel, type ModelFiles } from '../../src/runtime/models.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
-import { RvqChunkCodec } from './chunk-codec.js';
+import { RvqChunkCodec, rvqChunkCoder } from './chunk-codec.js';
 import type { CodeAlphabet } from './codes.js';
-import { RvqDecoderSession } from './decoder.js';
-import { RvqEncoderSession } from './encoder.js';
 import { parseManifest, type RvqManifest } from './manifest.js';
 import { RvqNetworks, emptyTimings, type RvqTimings } from './networks.js';
-import { decodeParams, type RvqParams } from './params.js';
+import { decodeParams, encodeParams, type RvqParams } from './params.js';
 import { ResidualVectorQuantizer } from './quantizer.js';
-import { chooseRate, nominalKbps, rateLevels, type RvqRate } from './rate.js';
-import { parseSection } from './sections.js';
+import { chooseRate, codebooksToDecode, nominalKbps, rateLevels, type RvqRate } from './rate.js';
 
 export { parseManifest, type RvqManifest, type RvqBitrate } from './manifest.js';
 export { ResidualVectorQuantizer } from './quantizer.js';
 export { rateLevels, chooseRate, type RvqRate } from './rate.js';
 export type { RvqTimings } from './networks.js';
-export { RvqEncoderSession } from './encoder.js';
-export { RvqDecoderSession } from './decoder.js';
 
 const ID = 'rvq';
 /** The model a codec opens when none is named. */
@@ -142,14 +139,7 @@ export class RvqCodec implements StreamingAudioCodec {
     const frames = audio.channels[0]!.length;
     Object.assign(this.networks.timings, emptyTimings());
     const session = this.sessionFor({ sampleRate: audio.sampleRate, channels: audio.channels.length, frames }, params, options);
-    const sections: Uint8Array[] = [];
-    // Pieces of about one chunk keep the resampled copy small.
-    const piece = Math.max(1, Math.ceil((params.chunkFrames * params.hop * audio.sampleRate) / params.codedRate));
-    for (let at = 0; at < frames; at += piece) {
-      sections.push(...await session.push(audio.channels.map((c) => c.subarray(at, Math.min(frames, at + piece)))));
-    }
-    sections.push(...await session.end());
-    return writeContainer(session.header, sections);
+    return writeContainer(session.header, await encodeAudioClip(session, audio.channels));
   }
 
   /**
@@ -162,38 +152,22 @@ export class RvqCodec implements StreamingAudioCodec {
     const { header, sections } = readContainer(bytes);
     const params = this.checkHeader(header);
     const media = header.media as ContainerHeader['media'] & { kind: 'audio' };
-    let frames = media.frames;
-    if (params.streamed) {
-      const last = sections.length > 0 ? parseSection(sections[sections.length - 1]!, params.nq) : undefined;
-      if (last?.kind !== 'end') throw new CodecError('ERR_BITSTREAM_TRUNCATED', 'The streamed rvq file ends before its end section: the file is truncated.');
-      frames = last.frames;
-    }
-    const expected = RvqDecoderSession.expectedSections(frames, media, params);
-    if (sections.length !== expected) {
-      throw corrupt(`${frames} frames of ${media.channels}-channel audio need ${expected} rvq sections but the file has ${sections.length}: the file is corrupt.`);
-    }
+    const coder = this.coderFor(params, options);
     Object.assign(this.networks.timings, emptyTimings());
-    const session = new RvqDecoderSession(this.chunkCodec, media, params, this.alphabetOf(params), options);
-    const out = Array.from({ length: media.channels }, () => new Float32Array(frames));
-    let at = 0;
-    const append = (piece: Float32Array[]) => {
-      piece.forEach((c, i) => out[i]!.set(c, at));
-      at += piece[0]!.length;
-    };
-    for (const section of sections) append(await session.push(section));
-    append(await session.end());
-    return { kind: 'audio', sampleRate: media.sampleRate, channels: out };
+    return { kind: 'audio', sampleRate: media.sampleRate, channels: await decodeAudioClip(coder, media, sections) };
   }
 
-  createAudioEncoder(format: AudioStreamFormat, options: RvqEncodeOptions = {}): RvqEncoderSession {
+  /** An encoder session (the whole-clip kind when `format.frames` is given, else a streamed file). */
+  createAudioEncoder(format: AudioStreamFormat, options: RvqEncodeOptions = {}): AudioEncoderSession {
     if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
     return this.sessionFor(format, this.paramsFor(options, format?.frames === undefined), options);
   }
 
-  createAudioDecoder(header: ContainerHeader, options: AudioDecodeOptions = {}): RvqDecoderSession {
+  /** A decoder session for a file with this header (either kind); `maxCodebooks` as in {@link decode}. */
+  createAudioDecoder(header: ContainerHeader, options: AudioDecodeOptions = {}): AudioDecoderSession {
     if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
     const params = this.checkHeader(header);
-    return new RvqDecoderSession(this.chunkCodec, header.media as ContainerHeader['media'] & { kind: 'audio' }, params, this.alphabetOf(params), options);
+    return new ChunkedAudioDecoder(this.coderFor(params, options), header.media as ContainerHeader['media'] & { kind: 'audio' });
   }
 
   async dispose(): Promise<void> {
@@ -204,9 +178,17 @@ export class RvqCodec implements StreamingAudioCodec {
     return this.dispose();
   }
 
-  private sessionFor(format: AudioStreamFormat, params: RvqParams, options: EncodeOptions): RvqEncoderSession {
-    const context = { chunkCodec: this.chunkCodec, codecId: ID, modelId: this.model.id, modelHash: this.model.hash, alphabet: this.alphabetOf(params) };
-    return new RvqEncoderSession(context, format, params, nominalKbps(this.manifest, params.nq), options.onProgress);
+  private sessionFor(format: AudioStreamFormat, params: RvqParams, options: EncodeOptions): ChunkedAudioEncoder {
+    const header = {
+      codecId: ID, modelId: this.model.id, modelHash: this.model.hash,
+      rate: { kind: 'bitrate' as const, kbps: nominalKbps(this.manifest, params.nq) }, params: encodeParams(params),
+    };
+    return new ChunkedAudioEncoder(this.coderFor(params), format, header, options.onProgress);
+  }
+
+  /** The chunk coder of a file with these parameters, decoding the codebooks `options` asks for. */
+  private coderFor(params: RvqParams, options: AudioDecodeOptions = {}): ReturnType<typeof rvqChunkCoder> {
+    return rvqChunkCoder(this.chunkCodec, params, this.alphabetOf(params), codebooksToDecode(params.nq, options));
   }
 
   /** The parameters an encoding with `options` writes; TypeError / RangeError for invalid options. */
@@ -247,7 +229,6 @@ export class RvqCodec implements StreamingAudioCodec {
     if (rate.kind !== 'bitrate' || Math.abs(rate.kbps - nominalKbps(this.manifest, params.nq)) > 1e-9) {
       throw corrupt(`The stream's rate setting does not match its ${params.nq} codebooks: the header is corrupt.`);
     }
-    if (params.streamed && header.media.frames !== 0) throw corrupt('A streamed rvq file must give 0 frames in its header: the header is corrupt.');
     return params;
   }
 }

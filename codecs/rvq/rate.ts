@@ -6,6 +6,7 @@
  *   - `quality`: level 1 … n, the listed bitrates from low to high;
  *   - nothing: the manifest's `defaultNq`.
  * The nominal bitrate is what the container records; the coded size is usually lower (codes.ts).
+ * Decoding may read fewer codebooks than a file holds (`maxCodebooks`, {@link codebooksToDecode}).
  */
 import { invalidRange, invalidType } from '../../src/validate.js';
 import type { RvqManifest } from './manifest.js';
@@ -48,4 +49,13 @@ export function chooseRate(manifest: RvqManifest, options: { quality?: unknown; 
 /** The nominal bitrate of nq codebooks: nq · bitsPerCode · frame rate, in kbps. */
 export function nominalKbps(manifest: RvqManifest, nq: number): number {
   return (nq * manifest.bitsPerCode * manifest.sampleRate) / manifest.hop / 1000;
+}
+
+/** Codebooks to decode of a file with `nq`: all, or at most `maxCodebooks` (TypeError / RangeError when invalid). */
+export function codebooksToDecode(nq: number, options: { maxCodebooks?: unknown }): number {
+  const max = options.maxCodebooks;
+  if (max === undefined) return nq;
+  if (typeof max !== 'number' || Number.isNaN(max)) throw invalidType('a number of codebooks', 'options.maxCodebooks', max);
+  if (!Number.isInteger(max) || max < 1) throw invalidRange('a positive integer', 'options.maxCodebooks', max);
+  return Math.min(max, nq);
 }

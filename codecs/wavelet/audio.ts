@@ -1,25 +1,38 @@
 /**
  * Audio through a wavelet model. Each channel is coded on its own with the mono model, at the
- * model's rate (src/media/resampler.ts), in overlapping chunks (src/media/chunks.ts) that the
- * decoder joins with a cross-fade:
+ * model's rate, in overlapping chunks that the decoder joins with a Hann cross-fade — the shared
+ * streaming sessions of src/codec/chunked-audio.ts do the resampling, chunking, channels and length
+ * for `encode()`, `decode()` and the Node streams alike; this module codes one chunk:
  *
  *   chunk (n samples) → zero-pad to F·f samples (f = downsampling factor, F = ⌈n / f⌉ ≥ 1)
  *     → y = encoder(x, gain) [C, F] → rANS (one table per latent channel) → section payload
- *   section payload → ŷ [C, F] → decoder(ŷ, invGain) → F·f samples (the caller keeps n)
+ *   section payload → ŷ [C, F] → decoder(ŷ, invGain) → F·f samples (the session keeps n)
  *
- * A chunk's payload is `F` (u32 LE) followed by the rANS bytes, so a chunk decodes without knowing
- * the signal's length. The latent access (issue 6) works on whole channels: `[C, 1, F]` per channel.
+ * Section payloads (little-endian):
+ *
+ *   chunk section (one per chunk and channel, chunk-major):
+ *     u32 F                    latent frames of the chunk (1 … L / f)
+ *     rANS bytes               the chunk's ŷ
+ *   end section (last, in streamed files only — parameter layout 2 with the streamed flag):
+ *     u32 0                    (a chunk has at least one frame, so F = 0 marks the end section)
+ *     u64 N                    frames per channel of the original signal (at its own rate), < 2⁴⁸
+ *
+ * A chunk decodes without knowing the signal's length. The latent access (issue 6) works on whole
+ * channels: `[C, 1, F]` per channel.
  */
+import type { AudioChunkCoder } from '../../src/codec/chunked-audio.js';
+import { LIMITS } from '../../src/container/header.js';
 import { CodecError } from '../../src/errors.js';
-import { CrossFader, planChunks, type ChunkLayout } from '../../src/media/chunks.js';
 import { Resampler } from '../../src/media/resampler.js';
 import type { Latent } from '../../src/runtime/latent.js';
 import type { WaveletRateLevel } from './manifest.js';
 import type { WaveletModel } from './model.js';
 import { normaliseLatent } from './image.js';
+import type { WaveletAudioParams } from './params.js';
 
 /** Longest signal (samples per channel at the model rate) {@link channelLatents} takes whole: 10 minutes at 24 kHz (the decoder's activations of a whole channel stay near 250 MB). */
 export const MAX_LATENT_SAMPLES = 24_000 * 600;
+const END_SECTION_LENGTH = 12;
 
 function padded(samples: Float32Array, factor: number): Latent {
   const frames = Math.max(1, Math.ceil(samples.length / factor));
@@ -38,13 +51,51 @@ export async function encodeAudioChunk(model: WaveletModel, samples: Float32Arra
   return out;
 }
 
-/** A section payload → F·f samples of one channel at the model rate; `maxFrames` bounds F (corrupt otherwise). */
-export async function decodeAudioChunk(model: WaveletModel, payload: Uint8Array, level: WaveletRateLevel, maxFrames: number): Promise<Float32Array> {
+/** The end section of a streamed file of `frames` frames per channel. */
+export function encodeAudioEndSection(frames: number): Uint8Array {
+  const out = new Uint8Array(END_SECTION_LENGTH);
+  new DataView(out.buffer).setBigUint64(4, BigInt(frames), true);
+  return out;
+}
+
+/** A parsed audio section: a chunk of F latent frames (its rANS bytes), or the end section. */
+export type WaveletAudioSection = { kind: 'chunk'; frames: number; bytes: Uint8Array } | { kind: 'end'; frames: number };
+
+/** Parses a section payload (nothing decoded). Throws ERR_BITSTREAM_TRUNCATED / ERR_BITSTREAM_CORRUPT when malformed. */
+export function parseAudioSection(payload: Uint8Array): WaveletAudioSection {
   if (payload.length < 4) throw new CodecError('ERR_BITSTREAM_TRUNCATED', `A wavelet audio chunk of ${payload.length} bytes is too short to hold its frame count: the file is truncated or corrupt.`);
-  const frames = new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getUint32(0, true);
-  if (frames < 1 || frames > maxFrames) throw new CodecError('ERR_BITSTREAM_CORRUPT', `A wavelet audio chunk claims ${frames} latent frames (expected 1 … ${maxFrames}): the file is corrupt.`);
-  const yHat = model.uncode(payload.subarray(4), 1, frames);
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  const frames = view.getUint32(0, true);
+  if (frames > 0) return { kind: 'chunk', frames, bytes: payload.subarray(4) };
+  if (payload.length < END_SECTION_LENGTH) throw new CodecError('ERR_BITSTREAM_TRUNCATED', `A wavelet audio end section of ${payload.length} bytes is too short to hold the length: the file is truncated or corrupt.`);
+  if (payload.length > END_SECTION_LENGTH) throw new CodecError('ERR_BITSTREAM_CORRUPT', `A wavelet audio end section has ${payload.length - END_SECTION_LENGTH} extra bytes: the file is corrupt.`);
+  const total = view.getBigUint64(4, true);
+  if (total > BigInt(LIMITS.maxFrames)) throw new CodecError('ERR_BITSTREAM_CORRUPT', `A wavelet audio end section gives ${total} frames: the file is corrupt.`);
+  return { kind: 'end', frames: Number(total) };
+}
+
+/** F·f samples of one channel at the model rate from a parsed chunk's rANS bytes. */
+export async function decodeAudioChunk(model: WaveletModel, bytes: Uint8Array, frames: number, level: WaveletRateLevel): Promise<Float32Array> {
+  const yHat = model.uncode(bytes, 1, frames);
   return (await model.synthesise(yHat, level.invGain)).data;
+}
+
+/** The chunk coder of one wavelet audio file (model, quality level, parameters) for the shared sessions; units are latent frames. */
+export function waveletAudioCoder(model: WaveletModel, level: WaveletRateLevel, params: WaveletAudioParams): AudioChunkCoder<Uint8Array> {
+  return {
+    codecId: 'wavelet',
+    plan: {
+      codedRate: params.codedRate, unit: model.manifest.downsamplingFactor, layout: { chunkLength: params.chunkLength, overlap: params.overlap },
+      fadeLength: params.fadeLength, fadeShape: 'hann', streamed: params.streamed,
+    },
+    encodeChunk: (samples) => encodeAudioChunk(model, samples, level),
+    encodeEnd: encodeAudioEndSection,
+    parseSection(payload) {
+      const section = parseAudioSection(payload);
+      return section.kind === 'end' ? section : { kind: 'chunk', units: section.frames, chunk: section.bytes };
+    },
+    decodeChunk: (bytes, frames) => decodeAudioChunk(model, bytes, frames, level),
+  };
 }
 
 /** Resamples every channel whole with the streaming resampler (same samples as piecewise). */
@@ -59,49 +110,6 @@ export function resampleChannels(channels: readonly Float32Array[], from: number
     out.set(tail, head.length);
     return out;
   });
-}
-
-/** Section payloads of a whole clip at the model rate: chunk by chunk, channel 0 first within a chunk. */
-export async function encodeAudioChunks(
-  model: WaveletModel, channels: readonly Float32Array[], layout: ChunkLayout, level: WaveletRateLevel,
-  onChunk?: (done: number, total: number) => void,
-): Promise<Uint8Array[]> {
-  const spans = planChunks(channels[0]?.length ?? 0, layout);
-  const sections: Uint8Array[] = [];
-  for (const span of spans) {
-    for (const c of channels) sections.push(await encodeAudioChunk(model, c.subarray(span.start, span.start + span.length), level));
-    onChunk?.(span.index + 1, spans.length);
-  }
-  return sections;
-}
-
-/** Decodes the sections of {@link encodeAudioChunks} for a clip of `length` samples per channel (model rate). */
-export async function decodeAudioChunks(
-  model: WaveletModel, sections: readonly Uint8Array[], channelCount: number, length: number, layout: ChunkLayout, fadeLength: number, level: WaveletRateLevel,
-): Promise<Float32Array[]> {
-  const spans = planChunks(length, layout);
-  if (sections.length !== spans.length * channelCount) {
-    throw new CodecError('ERR_BITSTREAM_CORRUPT', `${length} samples in ${layout.chunkLength}-sample chunks of ${channelCount} channel(s) need ${spans.length * channelCount} sections but the file has ${sections.length}: the file is corrupt.`);
-  }
-  const f = model.manifest.downsamplingFactor;
-  const fader = new CrossFader({ overlap: layout.overlap, fadeLength, channels: channelCount });
-  const out = Array.from({ length: channelCount }, () => new Float32Array(length));
-  let at = 0;
-  const append = (pieces: Float32Array[]): void => {
-    pieces.forEach((p, c) => out[c]!.set(p, at));
-    at += pieces[0]!.length;
-  };
-  for (const span of spans) {
-    const chunk: Float32Array[] = [];
-    for (let c = 0; c < channelCount; c++) {
-      const samples = await decodeAudioChunk(model, sections[span.index * channelCount + c]!, level, Math.ceil(layout.chunkLength / f));
-      if (samples.length < span.length) throw new CodecError('ERR_BITSTREAM_CORRUPT', `A wavelet audio chunk decodes to ${samples.length} samples where ${span.length} were expected: the file is corrupt.`);
-      chunk.push(samples.subarray(0, span.length));
-    }
-    append(fader.push(chunk));
-  }
-  if (spans.length) append(fader.end(length));
-  return out;
 }
 
 /** One channel's rate-normalised ŷ · invGain as a `[C, 1, F]` latent (the channel whole, no chunks). */

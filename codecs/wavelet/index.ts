@@ -5,7 +5,10 @@
  * here), a factorized entropy bottleneck, and a deeper decoder; `quality` levels are gain vectors
  * (Cui et al. 2021). One codec id for two media, each with its own model (the container's model id
  * says which): images (RGB, model.ts on `[1, 3, H, W]`, tiles as the hyperprior codes them, alpha
- * lossless) and audio (mono 24 kHz model, each channel coded on its own in overlapping chunks).
+ * lossless) and audio (mono 24 kHz model, each channel coded on its own in overlapping chunks,
+ * through the shared streaming sessions of src/codec/chunked-audio.ts: `encode()`/`decode()` and
+ * `createAudioEncoder`/`createAudioDecoder` — hence `createEncodeStream({ codec: 'wavelet' })` and
+ * `createDecodeStream()` — write and read the same sections; audio.ts, params.ts).
  *
  * Latent access: {@link WaveletCodec.encodeLatents} returns the dequantized latents — the symbols
  * the file would hold, as ŷ · invGain so that every quality level is in the same units — and
@@ -22,9 +25,11 @@
 import type { ContainerHeader } from '../../src/container/header.js';
 import { readContainer, writeContainer } from '../../src/container/format.js';
 import { checkStreamModel, levelOfHeader, levelOfOption } from '../../src/codec/checks.js';
+import { ChunkedAudioDecoder, ChunkedAudioEncoder, decodeAudioClip, encodeAudioClip } from '../../src/codec/chunked-audio.js';
 import { checkImageSize, decodeTiledImage, encodeTiledImage } from '../../src/codec/tiled-image.js';
 import type {
-  Codec, CodecFactory, CodecInfo, DecodedAudio, DecodedImage, DecodedMedia, EncodeOptions, MediaInput, OpenOptions, RawImage,
+  AudioDecodeOptions, AudioDecoderSession, AudioEncoderSession, AudioStreamFormat, CodecFactory, CodecInfo, DecodedAudio,
+  DecodedImage, DecodedMedia, EncodeOptions, MediaInput, OpenOptions, RawImage, StreamingAudioCodec,
 } from '../../src/codec/types.js';
 import { CodecError } from '../../src/errors.js';
 import { isRawAudio, loadAudio } from '../../src/media/audio.js';
@@ -34,7 +39,7 @@ import type { Latent } from '../../src/runtime/latent.js';
 import { resolveModel, type ModelFiles } from '../../src/runtime/models.js';
 import { Runtime } from '../../src/runtime/session.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
-import { channelFromLatents, channelLatents, decodeAudioChunks, encodeAudioChunks, resampleChannels } from './audio.js';
+import { channelFromLatents, channelLatents, resampleChannels, waveletAudioCoder } from './audio.js';
 import { imageFromLatents, imageLatents, waveletTileCoder } from './image.js';
 import type { WaveletRateLevel } from './manifest.js';
 import { WaveletModel, emptyTimings, type WaveletTimings } from './model.js';
@@ -101,10 +106,6 @@ export interface WaveletAudioLatents {
 
 export type WaveletLatents = WaveletImageLatents | WaveletAudioLatents;
 
-function corrupt(message: string): CodecError {
-  return new CodecError('ERR_BITSTREAM_CORRUPT', message);
-}
-
 function checkModelOption(value: unknown, name: string): string | undefined {
   if (value !== undefined && typeof value !== 'string') throw invalidType('a model id or folder path', name, value);
   return value;
@@ -119,7 +120,7 @@ async function isImageInput(input: MediaInput): Promise<boolean> {
 }
 
 /** A wavelet codec bound to an image model and an audio model (each opened on first use). */
-export class WaveletCodec implements Codec {
+export class WaveletCodec implements StreamingAudioCodec {
   readonly id = ID;
   readonly info: CodecInfo;
   private readonly models = new Map<Media, WaveletModel>();
@@ -194,7 +195,30 @@ export class WaveletCodec implements Codec {
       return decodeTiledImage(media, sections, tileSize, model.manifest.downsamplingFactor, waveletTileCoder(model, level));
     }
     const params = decodeAudioParams(header.params, model.manifest.downsamplingFactor, model.manifest.sampleRate!);
-    return this.decodeAudio(model, level, params, sections, media.sampleRate, media.channels, media.frames);
+    const channels = await decodeAudioClip(waveletAudioCoder(model, level, params), media, sections);
+    return { kind: 'audio', sampleRate: media.sampleRate, channels } satisfies DecodedAudio;
+  }
+
+  /**
+   * An audio encoder session: a file whose header gives the length when `format.frames` is known,
+   * else a streamed one (parameter layout 2, end section). `quality` and `chunkSeconds` as in encode().
+   */
+  createAudioEncoder(format: AudioStreamFormat, options: WaveletEncodeOptions = {}): AudioEncoderSession {
+    if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
+    const model = this.model('audio');
+    const level = this.levelFor(model, options.quality);
+    return this.audioSession(model, level, format, this.audioParamsFor(model, options, format?.frames === undefined), options);
+  }
+
+  /** An audio decoder session for a wavelet audio file with this header (either kind); other options are ignored. */
+  createAudioDecoder(header: ContainerHeader, options: AudioDecodeOptions = {}): AudioDecoderSession {
+    if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
+    if (header.media.kind !== 'audio') {
+      throw new CodecError('ERR_UNSUPPORTED_MEDIA', `This ${header.codecId} file holds an image; decode it with decode(), not an audio decoder.`);
+    }
+    const { model, level } = this.modelOfHeader(header);
+    const params = decodeAudioParams(header.params, model.manifest.downsamplingFactor, model.manifest.sampleRate!);
+    return new ChunkedAudioDecoder(waveletAudioCoder(model, level, params), header.media);
   }
 
   /**
@@ -274,33 +298,28 @@ export class WaveletCodec implements Codec {
   private async encodeAudio(input: MediaInput, options: WaveletEncodeOptions): Promise<Uint8Array> {
     const model = this.model('audio');
     const level = this.levelFor(model, options.quality);
+    const params = this.audioParamsFor(model, options, false);
+    const audio = await loadAudio(input as string | Uint8Array);
+    Object.assign(model.timings, emptyTimings());
+    const format = { sampleRate: audio.sampleRate, channels: audio.channels.length, frames: audio.channels[0]?.length ?? 0 };
+    const session = this.audioSession(model, level, format, params, options);
+    return writeContainer(session.header, await encodeAudioClip(session, audio.channels));
+  }
+
+  /** The chunking an audio encoding with `options` writes (RangeError for a bad chunkSeconds). */
+  private audioParamsFor(model: WaveletModel, options: WaveletEncodeOptions, streamed: boolean): WaveletAudioParams {
     const seconds = options.chunkSeconds ?? DEFAULT_CHUNK_SECONDS;
     if (typeof seconds !== 'number' || !(seconds >= 0.5 && seconds <= 60)) throw invalidRange('a number of seconds from 0.5 to 60', 'options.chunkSeconds', seconds);
-    const audio = await loadAudio(input as string | Uint8Array);
     const codedRate = model.manifest.sampleRate!;
     const f = model.manifest.downsamplingFactor;
     const chunkLength = Math.max(2 * f, Math.round((seconds * codedRate) / f) * f);
-    const overlap = Math.min(DEFAULT_OVERLAP, chunkLength / 2);
-    const params: WaveletAudioParams = { codedRate, chunkLength, overlap, fadeLength: Math.min(DEFAULT_FADE, overlap) };
-    Object.assign(model.timings, emptyTimings());
-    const coded = resampleChannels(audio.channels, audio.sampleRate, codedRate);
-    const sections = await encodeAudioChunks(model, coded, params, level,
-      (done, total) => options.onProgress?.({ phase: 'encode', done, total }));
-    return writeContainer({
-      ...this.headerBase(model, level),
-      media: { kind: 'audio', sampleRate: audio.sampleRate, channels: audio.channels.length, frames: audio.channels[0]?.length ?? 0 },
-      params: encodeAudioParams(params),
-    }, sections);
+    const overlap = Math.max(f, Math.min(DEFAULT_OVERLAP, chunkLength / 2)); // ≥ f, as streamed files need
+    return { streamed, codedRate, chunkLength, overlap, fadeLength: Math.min(DEFAULT_FADE, overlap) };
   }
 
-  private async decodeAudio(
-    model: WaveletModel, level: WaveletRateLevel, params: WaveletAudioParams, sections: readonly Uint8Array[],
-    sampleRate: number, channels: number, frames: number,
-  ): Promise<DecodedAudio> {
-    const codedFrames = Math.ceil((frames * params.codedRate) / sampleRate);
-    if (codedFrames > 2 ** 31) throw corrupt(`A ${frames}-frame clip is too long to decode in memory; the header is corrupt or the file needs the decode stream.`);
-    const coded = await decodeAudioChunks(model, sections, channels, codedFrames, params, params.fadeLength, level);
-    return { kind: 'audio', sampleRate, channels: fitLength(resampleChannels(coded, params.codedRate, sampleRate), frames) };
+  private audioSession(model: WaveletModel, level: WaveletRateLevel, format: AudioStreamFormat, params: WaveletAudioParams, options: EncodeOptions): ChunkedAudioEncoder {
+    const header = { ...this.headerBase(model, level), params: encodeAudioParams(params) };
+    return new ChunkedAudioEncoder(waveletAudioCoder(model, level, params), format, header, options.onProgress);
   }
 
   private headerBase(model: WaveletModel, level: WaveletRateLevel): Pick<ContainerHeader, 'codecId' | 'modelId' | 'modelHash' | 'rate'> {

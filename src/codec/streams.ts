@@ -6,6 +6,8 @@
  * import { createEncodeStream, createDecodeStream } from 'neural-codec';
  * // s16le stereo PCM at 48 kHz in, an .ncd file out
  * await pipeline(pcmIn, createEncodeStream({ codec: 'rvq', sampleRate: 48000, channels: 2, bitrateKbps: 6 }), fileOut);
+ * // or the wavelet codec's audio model (quality levels instead of bitrates)
+ * await pipeline(pcmIn, createEncodeStream({ codec: 'wavelet', model: 'wavelet-audio-cpu', sampleRate: 48000, channels: 2, quality: 4 }), fileOut);
  * // any streaming-capable .ncd file in, PCM out (at the original rate and channel count)
  * const decoder = createDecodeStream({ sampleFormat: 'f32le' });
  * decoder.on('format', ({ sampleRate, channels }) => { ... });
@@ -18,9 +20,10 @@
  * written by either the stream or `encode()`, and so does the top-level `decode()`.
  *
  * The streams live here, not in a codec folder, because they are codec-agnostic: they need only a
- * codec with the {@link StreamingAudioCodec} sessions (rvq today), opened through the registry — the
- * decode stream opens the codec and model that the header names, as `decode()` does. Both streams
- * hold at most the codec session's chunk (plus one PCM piece) however long the input.
+ * codec with the {@link StreamingAudioCodec} sessions (rvq and wavelet, both on the shared sessions of
+ * chunked-audio.ts), opened through the registry by id ({@link DEFAULT_STREAM_CODEC} unless `codec`
+ * names another) — the decode stream opens the codec and model that the header names, as `decode()`
+ * does. Both streams hold at most the codec session's chunk (plus one PCM piece) however long the input.
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { crc32 } from '../container/crc32.js';
@@ -41,9 +44,12 @@ export function isStreamingAudioCodec(codec: Codec): codec is StreamingAudioCode
   return typeof c.createAudioEncoder === 'function' && typeof c.createAudioDecoder === 'function';
 }
 
+/** The codec an encode stream opens when `options.codec` is not given. */
+export const DEFAULT_STREAM_CODEC = 'rvq';
+
 function streamingCodec(codec: Codec): StreamingAudioCodec {
   if (!isStreamingAudioCodec(codec)) {
-    throw new CodecError('ERR_UNSUPPORTED_MEDIA', `The '${codec.id}' codec cannot code audio streams; use an audio codec with streaming support (rvq).`);
+    throw new CodecError('ERR_UNSUPPORTED_MEDIA', `The '${codec.id}' codec cannot code audio streams; use an audio codec with streaming support (rvq, wavelet).`);
   }
   return codec;
 }
@@ -58,8 +64,9 @@ export interface PcmFormat {
 
 /**
  * Options of {@link createEncodeStream}: the PCM layout of the input, the codec (an id to open, default
- * `rvq`, or an opened streaming codec to share), how to open it, and the encode options (rate, and the
- * codec's own, e.g. rvq's chunking).
+ * {@link DEFAULT_STREAM_CODEC}, or an opened streaming codec to share), how to open it (`model`: for
+ * `wavelet`, name its audio model), and the encode options (rate, and the codec's own, e.g. rvq's
+ * chunkFrames or wavelet's chunkSeconds).
  */
 export type EncodeStreamOptions<E extends EncodeOptions = EncodeOptions> = E & OpenOptions & {
   codec?: string | StreamingAudioCodec;
@@ -99,7 +106,7 @@ export class AudioEncodeStream extends Transform {
     const { sampleRate, channels } = options;
     if (!Number.isInteger(sampleRate) || sampleRate < 1 || sampleRate > 768_000) throw invalidRange('an integer sample rate between 1 and 768000', 'options.sampleRate', sampleRate);
     if (!Number.isInteger(channels) || channels < 1 || channels > 64) throw invalidRange('an integer between 1 and 64', 'options.channels', channels);
-    const codec = options.codec ?? 'rvq';
+    const codec = options.codec ?? DEFAULT_STREAM_CODEC;
     if (typeof codec !== 'string' && (typeof codec !== 'object' || codec === null)) throw invalidType('a codec id or an opened codec', 'options.codec', codec);
     this.format = { sampleRate, channels, sampleFormat: checkPcmFormat(options.sampleFormat ?? 's16le', 'options.sampleFormat') };
     this.pcm = new PcmDeinterleaver(this.format.sampleFormat, channels);
@@ -134,7 +141,7 @@ export class AudioEncodeStream extends Transform {
 
   private async start(): Promise<AudioEncoderSession> {
     if (this.session) return this.session;
-    const { codec = 'rvq', model, device, threads, sampleRate, channels, sampleFormat: _format, ...encodeOptions } = this.options;
+    const { codec = DEFAULT_STREAM_CODEC, model, device, threads, sampleRate, channels, sampleFormat: _format, ...encodeOptions } = this.options;
     let opened: Codec;
     if (typeof codec === 'string') {
       opened = this.owned = await openCodec(codec, { model, device, threads });
@@ -229,7 +236,7 @@ export class AudioDecodeStream extends Transform {
 
 /**
  * A Transform stream that encodes interleaved PCM (`sampleRate`, `channels`, `sampleFormat`) into a
- * container file with a streaming audio codec (default `rvq`). Invalid options throw TypeError /
+ * container file with a streaming audio codec (default {@link DEFAULT_STREAM_CODEC}). Invalid options throw TypeError /
  * RangeError here; codec errors are emitted as `error` events.
  */
 export function createEncodeStream<E extends EncodeOptions = EncodeOptions>(options: EncodeStreamOptions<E>): AudioEncodeStream {

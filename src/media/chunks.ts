@@ -27,7 +27,8 @@
  * reconstructions of the same signal (what a codec's chunks are); `equal-power` (sine/cosine, squares
  * sum to one) keeps the power of two uncorrelated signals.
  *
- * The wavelet and RVQ audio codecs use this module with lengths in samples at their model rate.
+ * The wavelet and RVQ audio codecs use this module with lengths in samples at their model rate, through
+ * the streaming sessions they share (src/codec/chunked-audio.ts).
  */
 import { invalidRange, invalidType } from '../validate.js';
 
