@@ -2,6 +2,7 @@
  * The Markdown report: one row per codec and rate setting, then the Bjøntegaard tables.
  */
 import { METRIC_INFO, MEDIA_METRICS } from './curves.js';
+import { realTimeFactor } from './measure.js';
 import type { BdEntry, BenchReport, QualityMetric } from './types.js';
 
 function fmt(value: number | null | undefined, digits: number): string {
@@ -34,9 +35,9 @@ function pointsTable(report: BenchReport): string {
   }
   const rows = report.codecs.flatMap((c) => c.points.map((p) => [
     c.codec, settingText(p.setting.kind, p.setting.value), fmt(p.kbps, 2), fmt(p.melDistance, 3), fmt(p.siSnr, 2), fmt(p.stoi, 3),
-    fmt(p.encodeMsMedian, 1), fmt(p.decodeMsMedian, 1),
+    fmt(p.encodeMsMedian, 1), fmt(p.decodeMsMedian, 1), fmt(p.realTime ?? realTimeFactor(p.items), 1),
   ]));
-  return table(['codec', 'setting', 'kbps', 'mel distance', 'SI-SNR (dB)', 'STOI', 'encode ms', 'decode ms'], ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'], rows);
+  return table(['codec', 'setting', 'kbps', 'mel distance', 'SI-SNR (dB)', 'STOI', 'encode ms', 'decode ms', '× real time'], ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'], rows);
 }
 
 function qualityDeltaHeader(metric: QualityMetric): string {
@@ -79,7 +80,7 @@ export function markdownReport(report: BenchReport): string {
   parts.push(
     report.media === 'image'
       ? 'Means over items of bpp (every byte of the file), PSNR over all RGB samples (peak 255) and MS-SSIM (RGB, per channel, pytorch-msssim); MS-SSIM (dB) = −10·log10(1 − mean MS-SSIM). Times: median per item, whole call.'
-      : `Means over items of kbps (every byte of the file / clip duration), 7-scale log-mel distance (${report.mel === 'dac' ? "DAC's: librosa Slaney mel filters" : 'torchaudio-style HTK mel filters, unnormalised'}; lower is better), SI-SNR and STOI, each on the mono clip at its own sample rate. Times: median per item, whole call.`,
+      : `Means over items of kbps (every byte of the file / clip duration), 7-scale log-mel distance (${report.mel === 'dac' ? "DAC's: librosa Slaney mel filters" : 'torchaudio-style HTK mel filters, unnormalised'}; lower is better), SI-SNR and STOI, each on the mono clip at its own sample rate. Times: median per item, whole call; × real time = seconds of audio / seconds of encode + decode, summed over all clips.`,
   );
   parts.push(pointsTable(report));
   const anchor = anchorTable(report, metrics);

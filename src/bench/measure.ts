@@ -94,6 +94,13 @@ export async function measureImages(files: readonly string[], runners: readonly 
   }));
 }
 
+/** Seconds of audio per second of encode + decode, over all items (∞ when nothing took time). */
+export function realTimeFactor(items: readonly Pick<AudioItemResult, 'seconds' | 'encodeMs' | 'decodeMs'>[]): number {
+  const seconds = items.reduce((n, i) => n + i.seconds, 0);
+  const ms = items.reduce((n, i) => n + i.encodeMs + i.decodeMs, 0);
+  return ms > 0 ? seconds / (ms / 1000) : Infinity;
+}
+
 /** Trims or zero-pads decoded audio to the source length. */
 function align(decoded: Float32Array, length: number): Float32Array {
   if (decoded.length === length) return decoded;
@@ -148,6 +155,7 @@ export async function measureAudio(files: readonly string[], runners: readonly A
         stoi: meanOrNull(items.map((i) => i.stoi)),
         encodeMsMedian: median(items.map((i) => i.encodeMs)),
         decodeMsMedian: median(items.map((i) => i.decodeMs)),
+        realTime: realTimeFactor(items),
         items,
       };
     }),

@@ -76,6 +76,11 @@ export interface AudioPoint {
   stoi: number | null;
   encodeMsMedian: number;
   decodeMsMedian: number;
+  /**
+   * Speed as a multiple of real time: seconds of audio over seconds of encode + decode, summed over
+   * all items (so long clips weigh more, as they do for a user). Absent in reports from before it.
+   */
+  realTime?: number;
   items: AudioItemResult[];
 }
 

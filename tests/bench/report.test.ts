@@ -5,6 +5,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { markdownReport } from '../../src/bench/markdown.js';
+import { realTimeFactor } from '../../src/bench/measure.js';
 import { progressReporter } from '../../src/bench/progress.js';
 import { loadReferences } from '../../src/bench/reference.js';
 import { niceTicks, svgPlot } from '../../src/bench/svg.js';
@@ -119,5 +120,16 @@ describe('svg tick labels', () => {
     });
     expect(svg).toContain('>0.75</text>');
     expect(svg).not.toContain('>0.750</text>');
+  });
+});
+
+describe('realTimeFactor', () => {
+  it('divides all audio seconds by all encode + decode seconds, so long clips weigh more', () => {
+    const items = [
+      { seconds: 10, encodeMs: 200, decodeMs: 300 }, // 20× on its own
+      { seconds: 1, encodeMs: 400, decodeMs: 100 }, //  2× on its own
+    ];
+    expect(realTimeFactor(items)).toBeCloseTo(11, 10);
+    expect(realTimeFactor([])).toBe(Infinity);
   });
 });
