@@ -165,7 +165,19 @@ def training_provenance(ckpt_path: str, state: dict, recipe: str, hardware) -> d
                                           ("level_sisnr", "levelSiSnr")) if k in rep},
             "note": "means over the last log window of training crops (noisy quantization)"},
         "emaLoss": state.get("history", {}).get("ema_loss"),
+        **({"initFrom": _init_from_note(state["init_from"])} if state.get("init_from") else {}),
     }
+
+
+def _init_from_note(init: dict) -> dict:
+    """The provenance of a run warm-started from an export (common/warm_start.py): ``steps``
+    above count from the export's steps."""
+    return {"export": init.get("folder"), "id": init.get("id"), "step": init.get("step"),
+            "wallTimeSeconds": init.get("wall_s"), "exportDate": init.get("exportDate"),
+            "files": init.get("files"), "bottleneckRefit": init.get("refit"),
+            "note": "training continued from this export (weights from its ONNX initializers, gains "
+                    "from rateLevels, entropy-bottleneck density re-fitted); steps and "
+                    "wallTimeSeconds include the export's"}
 
 
 def print_rd_table(rd) -> None:

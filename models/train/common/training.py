@@ -19,7 +19,7 @@ import time
 import numpy as np
 import torch
 
-from common import checkpoint
+from common import checkpoint, warm_start
 from common.data import CropSampler, to_tensor_batch
 
 
@@ -49,8 +49,10 @@ def hardware(device: torch.device, threads: int) -> str:
     return f"CPU {model}, {threads} threads"
 
 
-def lr_at(step: int, args) -> float:
-    lr = args.lr * min(1.0, (step + 1) / max(1, args.warmup))
+def lr_at(step: int, args, warmup_from: int = 0) -> float:
+    """Linear warm-up over --warmup steps from ``warmup_from`` (0, or the step a warm start began
+    at: its Adam moments are new), times 0.3 per --lr-drops step passed (absolute steps)."""
+    lr = args.lr * min(1.0, (step - warmup_from + 1) / max(1, args.warmup))
     return lr * 0.3 ** sum(step >= s for s in args.lr_drops)
 
 
@@ -99,6 +101,21 @@ def image_rd_parser(doc: str, *, run: str, runs_root: str, mirror_root: str, dat
                    help="folder that receives a copy of latest.pt ('' to disable)")
     p.add_argument("--data", nargs="+", default=data, help="training image folders")
     p.add_argument("--resume", action="store_true", help="continue from the newest latest.pt")
+    p.add_argument("--init-from", metavar="MODEL_FOLDER",
+                   help="start from a committed export (models/<family>/<id>/: ONNX graphs + "
+                        "manifest.json) instead of from scratch; ignored when --resume finds a "
+                        "checkpoint.  Steps and wall time continue from the manifest's provenance; "
+                        "the model flags must match the export (see common/warm_start.py)")
+    p.add_argument("--refit-steps", type=int, default=0,
+                   help="with --init-from: steps that train only the entropy bottleneck on training "
+                        "crops (encoder/decoder frozen) after its density was fitted to the "
+                        "manifest's tables and before training resumes (0 = table fit only)")
+    p.add_argument("--refit-lr", type=float, default=1e-3,
+                   help="Adam lr of the bottleneck refit (1e-3 continues from the table fit; 1e-2 "
+                        "with --refit-steps 400 refits from scratch, e.g. with --table-fit-steps 0)")
+    p.add_argument("--table-fit-steps", type=int, default=800,
+                   help="with --init-from: steps fitting the re-initialised bottleneck density to the "
+                        "manifest's CDF tables (data-free; 0 = leave it freshly initialised)")
     model_flags(p)
     p.add_argument("--lambdas", type=float, nargs="+", default=list(lambdas))
     p.add_argument("--crop", type=int, default=crop)
@@ -151,17 +168,32 @@ def save_checkpoint(snapshot, ema, best: float, step: int, run_dir: str, mirror)
     return best
 
 
-def train_image_rd(args, config: dict, build, rd_loss):
+def train_image_rd(args, config: dict, build, rd_loss, bottleneck_input=None):
     """Variable-rate rd training of ``build(config)`` with ``rd_loss(out, x, lambdas)``.
 
     ``config`` is what the flags say for a fresh run; on --resume the checkpoint's config wins.
-    Logs, metrics.jsonl and the checkpoint dict keep the format both recipes always had."""
+    With --init-from (and no checkpoint to resume) the model starts from an export, see
+    common/warm_start.py; ``bottleneck_input(model, x, level)`` (the entropy bottleneck's
+    latents, without the decoder) makes its bottleneck refit cheaper.
+    Logs, metrics.jsonl and the checkpoint dict keep the format both recipes always had; a
+    warm-started run adds ``init_from`` (and ``history["warmup_from"]``)."""
     device, run_dir, mirror, state = setup_run(args)
     config = state["config"] if state else config
-    model = build(config).to(device)
+    model = build(config)
+    init_from = state.get("init_from") if state else None
+    if state is None and getattr(args, "init_from", None):
+        print(f"--init-from {args.init_from}: loading the export", flush=True)
+        init_from = warm_start.init_from_export(model, args.init_from, config,
+                                                table_fit_steps=args.table_fit_steps)
+    elif state is not None and getattr(args, "init_from", None):
+        print(f"--init-from {args.init_from} ignored: resuming from a checkpoint", flush=True)
+    model = model.to(device)
     opt, aux_opt = make_optimizers(model, args)
     step, wall, best = 0, 0.0, math.inf
     history = {"ema_loss": None}
+    if init_from is not None and state is None:
+        step, wall = init_from["step"], init_from["wall_s"]
+        history = {"ema_loss": init_from.get("emaLoss"), "warmup_from": step}
     if state:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
@@ -172,6 +204,20 @@ def train_image_rd(args, config: dict, build, rd_loss):
         history = state.get("history", history)
 
     sampler = CropSampler(args.data, args.crop, seed=args.seed + step)
+    if init_from is not None and state is None and args.refit_steps > 0:
+        print(f"refitting the entropy bottleneck for {args.refit_steps} steps (everything else frozen)",
+              flush=True)
+        init_from["refit"] = warm_start.refit_bottleneck(
+            model, lambda: to_tensor_batch(sampler.batch(args.batch)), args.refit_steps,
+            rd_loss=rd_loss, bottleneck_input=bottleneck_input, lr=args.refit_lr, aux_lr=args.aux_lr,
+            device=device, generator=torch.Generator().manual_seed(args.seed * 7919 + step),
+            log_every=args.log_every)
+        print(f"bottleneck refit: {json.dumps(init_from['refit'])}; training resumes at step {step}",
+              flush=True)
+    warmup_from = history.get("warmup_from", 0)
+    if args.steps <= step:
+        print(f"--steps {args.steps} is the absolute step to stop at and this run is at step {step}: "
+              "nothing to train", flush=True)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"config {json.dumps(config)} params {n_params} images {len(sampler)} "
           f"crop {args.crop} batch {args.batch} device {device} torch {torch.__version__}", flush=True)
@@ -185,7 +231,7 @@ def train_image_rd(args, config: dict, build, rd_loss):
     def snapshot(best):
         return {"model": model.state_dict(), "optimizer": opt.state_dict(),
                 "aux_optimizer": aux_opt.state_dict(), "step": step, "wall_s": wall,
-                "best_loss": best, "history": history, "config": config,
+                "best_loss": best, "history": history, "config": config, "init_from": init_from,
                 "train": {"data": [os.path.abspath(d) for d in args.data], "crop": args.crop,
                           "batch": args.batch, "lr": args.lr, "device": str(device),
                           "torch": torch.__version__, "threads": args.threads,
@@ -200,7 +246,7 @@ def train_image_rd(args, config: dict, build, rd_loss):
     while step < args.steps and not stopper.stop:
         t0 = time.time()
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, args)
+            g["lr"] = lr_at(step, args, warmup_from)
         x = to_tensor_batch(sampler.batch(args.batch)).to(device, non_blocking=True)
         level = torch.randint(model.levels, (args.batch,), generator=gen).to(device)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
@@ -232,13 +278,13 @@ def train_image_rd(args, config: dict, build, rd_loss):
             r = meter.report()
             sps = (time.time() - t_report) / steps_report
             print(f"step {step} loss {r['loss']:.4f} ema {history['ema_loss']:.4f} bpp {r['bpp']:.4f} "
-                  f"psnr {r['psnr']:.2f} aux {r['aux']:.1f} lr {lr_at(step, args):.2e} "
+                  f"psnr {r['psnr']:.2f} aux {r['aux']:.1f} lr {lr_at(step, args, warmup_from):.2e} "
                   f"s/step {sps:.3f} wall {wall / 3600:.2f}h", flush=True)
             if step % (args.log_every * 8) == 0:
                 print("  level bpp  " + " ".join(f"{v:.3f}" for v in r["level_bpp"]), flush=True)
                 print("  level psnr " + " ".join(f"{v:.2f}" for v in r["level_psnr"]), flush=True)
             history["last_report"] = {"step": step, "s_per_step": sps, **r}
-            metrics.write(json.dumps({"step": step, "lr": lr_at(step, args), "s_per_step": sps,
+            metrics.write(json.dumps({"step": step, "lr": lr_at(step, args, warmup_from), "s_per_step": sps,
                                       "wall_s": wall, "ema_loss": history["ema_loss"], **r}) + "\n")
             metrics.flush()
             meter.reset()

@@ -101,5 +101,10 @@ def rd_loss(out: dict, x: torch.Tensor, lmbda: torch.Tensor) -> dict:
     return {"loss": loss, "bpp": bpp.detach(), "mse": mse.detach()}
 
 
+def bottleneck_input(model: MeanScaleHyperpriorVR, x: torch.Tensor, level: torch.Tensor) -> torch.Tensor:
+    """The entropy bottleneck's latents z (what forward() quantizes), without h_s and g_s."""
+    return model.h_a(model.g_a(x).float() * model.gain(level)) * model.hyper_gain(level)
+
+
 def build(config: dict) -> MeanScaleHyperpriorVR:
     return MeanScaleHyperpriorVR(N=config["N"], M=config["M"], lambdas=config["lambdas"])

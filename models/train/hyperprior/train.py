@@ -4,6 +4,7 @@
         --data ../shared/datasets/images-train/urban100 ../shared/datasets/images-train/sunhays80 \
                ../shared/datasets/images-train/bsd100
     ... --resume          # continue from the newest latest.pt (run folder or its mirror)
+    ... --init-from models/hyperprior/<id>   # no checkpoint: start from an export (common/warm_start.py)
 
 Every training image gets a random rate level l and the loss lambda_l * 255^2 * MSE + bpp.
 Checkpoints (``latest.pt`` every --save-every seconds and on SIGTERM/SIGINT, ``best.pt`` when
@@ -20,7 +21,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from common.training import (Meter, Stopper, hardware, image_rd_parser, lr_at,  # noqa: E402,F401
                              make_optimizers, train_image_rd)
-from hyperprior.model import DEFAULT_LAMBDAS, build, rd_loss  # noqa: E402
+from hyperprior.model import DEFAULT_LAMBDAS, bottleneck_input, build, rd_loss  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 DEFAULT_DATA = [os.path.join(REPO, "..", "shared", "datasets", "images-train", d)
@@ -42,7 +43,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    train_image_rd(args, {"N": args.N, "M": args.M, "lambdas": args.lambdas}, build, rd_loss)
+    train_image_rd(args, {"N": args.N, "M": args.M, "lambdas": args.lambdas}, build, rd_loss,
+                   bottleneck_input)
 
 
 if __name__ == "__main__":

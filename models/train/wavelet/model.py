@@ -143,6 +143,11 @@ def rd_loss(out: dict, x: torch.Tensor, lmbda: torch.Tensor) -> dict:
     return {"loss": loss, "bpp": bpp.detach(), "mse": mse.detach()}
 
 
+def bottleneck_input(model: WaveletAE, x: torch.Tensor, level: torch.Tensor) -> torch.Tensor:
+    """The entropy bottleneck's latents y (what forward() quantizes), without the decoder."""
+    return model.encoder(x.float()) * model.gain(level)
+
+
 def build(config: dict) -> WaveletAE:
     return WaveletAE(latent=config["latent"], width=config["width"], blocks=config["blocks"],
                      levels=config["levels"], wavelet=config["wavelet"], lambdas=config["lambdas"])

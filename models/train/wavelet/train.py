@@ -4,6 +4,7 @@
         --data ../shared/datasets/images-train/urban100 ../shared/datasets/images-train/sunhays80 \
                ../shared/datasets/images-train/bsd100
     ... --resume          # continue from the newest latest.pt (run folder or its mirror)
+    ... --init-from models/wavelet/wavelet-vr-cpu   # no checkpoint: start from the committed export
     ... --device cuda --amp --batch 32 --crop 256   # on a GPU (bf16 autocast for the decoder)
 
 Every training image gets a random rate level l and the loss lambda_l * 255^2 * MSE + bpp.
@@ -21,7 +22,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from common.training import image_rd_parser, train_image_rd  # noqa: E402
-from wavelet.model import DEFAULT_LAMBDAS, build, rd_loss  # noqa: E402
+from wavelet.model import DEFAULT_LAMBDAS, bottleneck_input, build, rd_loss  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 DEFAULT_DATA = [os.path.join(REPO, "..", "shared", "datasets", "images-train", d)
@@ -49,7 +50,7 @@ def main(argv=None):
     args = parse_args(argv)
     config = {"latent": args.latent, "width": args.width, "blocks": args.blocks,
               "levels": args.levels, "wavelet": args.wavelet, "lambdas": args.lambdas}
-    train_image_rd(args, config, build, rd_loss)
+    train_image_rd(args, config, build, rd_loss, bottleneck_input)
 
 
 if __name__ == "__main__":
