@@ -16,7 +16,7 @@ import * as ort from 'onnxruntime-node';
 import type { Progress } from '../../src/codec/types.js';
 import { blockArea, type BlockSet } from './blocks.js';
 import type { DepthGraphs } from './manifest.js';
-import type { Prng } from './prng.js';
+import type { Prng } from '../../src/prng.js';
 
 export interface FitOptions {
   lr: number;

@@ -45,7 +45,7 @@ import { fitBlocks, type FitResult } from './fit.js';
 import { parseManifest, type DepthGraphs, type InrLevel, type InrManifest } from './manifest.js';
 import { sirenInit, tensorShapes, type Architecture } from './network.js';
 import { decodeParams, encodeParams, type InrParams } from './params.js';
-import { mulberry32 } from './prng.js';
+import { mulberry32 } from '../../src/prng.js';
 import { dequantize, quantize, stepSizes } from './quantize.js';
 import { decodeWeights, encodeWeights, maxAbsOf } from './weights.js';
 

@@ -9,7 +9,7 @@
  * "tensor-major" as the graphs take them: tensor t (w0, b0, w1, b1, …) is one Float32Array of
  * B × in × out values (block-major inside). The same layout is what the bitstream quantizes.
  */
-import type { Prng } from './prng.js';
+import type { Prng } from '../../src/prng.js';
 
 /** Architecture of one block network. */
 export interface Architecture {

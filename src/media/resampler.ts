@@ -57,7 +57,8 @@ export function resampledLength(frames: number, fromRate: number, toRate: number
   return q * up + Math.ceil((r * up) / down);
 }
 
-function besselI0(x: number): number {
+/** Modified Bessel function of the first kind, order 0 (power series): the Kaiser window's. */
+export function besselI0(x: number): number {
   let sum = 1, term = 1;
   const q = (x * x) / 4;
   for (let k = 1; k < 500; k++) {

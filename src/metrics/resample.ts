@@ -5,23 +5,12 @@
  * q-th sample) with zero padding and the filter centred on each output sample, as SciPy's
  * `resample_poly(x, p, q, window=h)` does.
  */
+import { besselI0 } from '../media/resampler.js';
 import { invalidRange } from '../validate.js';
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
-}
-
-/** Modified Bessel function of the first kind, order 0 (power series). */
-function besselI0(x: number): number {
-  let sum = 1, term = 1;
-  const q = (x * x) / 4;
-  for (let k = 1; k < 500; k++) {
-    term *= q / (k * k);
-    sum += term;
-    if (term < sum * 1e-17) break;
-  }
-  return sum;
 }
 
 /** The anti-aliasing filter of Octave's resample for the reduced ratio p / q, normalised to sum 1. */

@@ -1,20 +1,12 @@
 /** Shared helpers of the entropy tests: a seeded PRNG and small table sets. */
+import { mulberry32 } from '../../src/prng.js';
 import { buildGaussianTables, defaultScaleTable, type CdfTableSet } from '../../src/entropy/index.js';
 
 export const INT32_MIN = -(2 ** 31);
 export const INT32_MAX = 2 ** 31 - 1;
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/prng.ts): a small seeded PRNG, uniform in [0, 1). */
+export const rng = mulberry32;
 
 /** Integer in [lo, hi]. */
 export function randInt(next: () => number, lo: number, hi: number): number {

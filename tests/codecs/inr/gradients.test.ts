@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest, type InrManifest } from '../../../codecs/inr/manifest.js';
 import { sirenInit, tensorShapes, type Architecture } from '../../../codecs/inr/network.js';
-import { mulberry32 } from '../../../codecs/inr/prng.js';
+import { mulberry32 } from '../../../src/prng.js';
 import { resolveModel } from '../../../src/runtime/models.js';
 
 const model = resolveModel('inr', 'siren-v1', 'siren-v1');

@@ -1,5 +1,5 @@
 /**
- * A seeded pseudo-random generator (mulberry32): network initialisation and minibatch sampling draw
+ * A seeded pseudo-random generator (mulberry32). The inr codec's network initialisation and minibatch sampling draw
  * from it, so encoding the same input with the same step budget gives the same file.
  */
 
