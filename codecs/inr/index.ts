@@ -29,11 +29,12 @@ import type {
 import { readContainer, writeContainer } from '../../src/container/format.js';
 import type { ContainerHeader } from '../../src/container/header.js';
 import { decodeMedPlane, encodeMedPlane } from '../../src/entropy/med.js';
+import { checkStreamModel } from '../../src/codec/checks.js';
 import { CodecError } from '../../src/errors.js';
 import { isRawAudio, loadAudio } from '../../src/media/audio.js';
 import { isRawImage, loadImage, roundHalfEven, type LoadedImage } from '../../src/media/image.js';
 import { Runtime } from '../../src/runtime/index.js';
-import { checkModelHash, resolveModel, type ModelFiles } from '../../src/runtime/models.js';
+import { resolveModel, type ModelFiles } from '../../src/runtime/models.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
 import {
   audioBlocks, audioBlocksPerChannel, audioPeak, blockArea, codedChannels, imageBlocks, imageGrid, writeAudioBlocks, writeImageBlocks,
@@ -282,23 +283,13 @@ export class InrCodec implements Codec {
 
   /** Checks codec id and model of a stream. */
   private checkHeader(header: ContainerHeader): void {
-    if (header.codecId !== ID) {
-      throw new CodecError('ERR_UNKNOWN_CODEC', `This is a '${header.codecId}' stream, not an inr one; decode it with the top-level decode().`);
-    }
-    if (!header.modelHash) throw corrupt('An INR stream must carry its model hash: the header is corrupt.');
-    if (header.modelId !== this.model.id && !sameBytes(header.modelHash, this.model.hash)) {
-      throw new CodecError('ERR_MODEL_MISMATCH', `This file was encoded with INR model '${header.modelId}' but this codec has model '${this.model.id}' open; open it with { model: '${header.modelId}' } or use the top-level decode().`);
-    }
-    checkModelHash(this.model, header.modelHash);
+    checkStreamModel(header, ID, this.model);
     if (header.rate.kind !== 'quality') throw corrupt('An INR stream must carry its quality level: the header is corrupt.');
   }
 }
 
 type Budget = { maxSteps: number; maxSeconds: number };
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
 
 /** The 8-bit alpha plane (last channel) of an image with alpha; 16-bit alpha is reduced to 8 bits. */
 function alphaPlane(image: LoadedImage): Uint8Array {

@@ -26,13 +26,14 @@ import type {
   EncodeOptions, MediaInput, OpenOptions, RawImage, StreamingAudioCodec,
 } from '../../src/codec/types.js';
 import { DEFAULT_ADAPTIVE_LIMIT } from '../../src/entropy/index.js';
+import { checkStreamModel } from '../../src/codec/checks.js';
 import { CodecError } from '../../src/errors.js';
 import { loadAudio } from '../../src/media/audio.js';
 import { FADE_SHAPES, type FadeShape } from '../../src/media/chunks.js';
 import { isRawImage } from '../../src/media/image.js';
 import { sniffImageFormat } from '../../src/media/sniff.js';
 import { Runtime } from '../../src/runtime/index.js';
-import { checkModelHash, resolveModel, type ModelFiles } from '../../src/runtime/models.js';
+import { resolveModel, type ModelFiles } from '../../src/runtime/models.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
 import { RvqChunkCodec, rvqChunkCoder } from './chunk-codec.js';
 import type { CodeAlphabet } from './codes.js';
@@ -85,9 +86,6 @@ function corrupt(message: string): CodecError {
   return new CodecError('ERR_BITSTREAM_CORRUPT', message);
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
 
 /** An rvq codec bound to one model and one ONNX runtime; dispose it to free both. */
 export class RvqCodec implements StreamingAudioCodec {
@@ -211,14 +209,7 @@ export class RvqCodec implements StreamingAudioCodec {
 
   /** Checks codec id, model, media, parameters and rate of a stream; returns its parameters. */
   private checkHeader(header: ContainerHeader): RvqParams {
-    if (header.codecId !== ID) {
-      throw new CodecError('ERR_UNKNOWN_CODEC', `This is a '${header.codecId}' stream, not an rvq one; decode it with the top-level decode().`);
-    }
-    if (!header.modelHash) throw corrupt('An rvq stream must carry its model hash: the header is corrupt.');
-    if (header.modelId !== this.model.id && !sameBytes(header.modelHash, this.model.hash)) {
-      throw new CodecError('ERR_MODEL_MISMATCH', `This file was encoded with rvq model '${header.modelId}' but this codec has model '${this.model.id}' open; open it with { model: '${header.modelId}' } or use the top-level decode().`);
-    }
-    checkModelHash(this.model, header.modelHash);
+    checkStreamModel(header, ID, this.model);
     if (header.media.kind !== 'audio') throw corrupt('An rvq stream must describe audio: the header is corrupt.');
     const params = decodeParams(header.params);
     if (params.hop !== this.manifest.hop || params.codedRate !== this.manifest.sampleRate) {

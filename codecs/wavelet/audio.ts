@@ -23,7 +23,7 @@
 import type { AudioChunkCoder } from '../../src/codec/chunked-audio.js';
 import { LIMITS } from '../../src/container/header.js';
 import { CodecError } from '../../src/errors.js';
-import { Resampler } from '../../src/media/resampler.js';
+import { resampleWhole } from '../../src/media/resampler.js';
 import type { Latent } from '../../src/runtime/latent.js';
 import type { WaveletRateLevel } from './manifest.js';
 import type { WaveletModel } from './model.js';
@@ -100,16 +100,7 @@ export function waveletAudioCoder(model: WaveletModel, level: WaveletRateLevel, 
 
 /** Resamples every channel whole with the streaming resampler (same samples as piecewise). */
 export function resampleChannels(channels: readonly Float32Array[], from: number, to: number): Float32Array[] {
-  return channels.map((c) => {
-    if (from === to) return c;
-    const r = new Resampler(from, to);
-    const head = r.push(c);
-    const tail = r.flush();
-    const out = new Float32Array(head.length + tail.length);
-    out.set(head);
-    out.set(tail, head.length);
-    return out;
-  });
+  return channels.map((c) => resampleWhole(c, from, to));
 }
 
 /** One channel's rate-normalised ŷ · invGain as a `[C, 1, F]` latent (the channel whole, no chunks). */

@@ -313,17 +313,7 @@ export class ChunkedAudioDecoder<C> implements AudioDecoderSession {
 
   /** Resamples samples at the coded rate to the original rate; `final` flushes the resamplers. */
   private resample(channels: Float32Array[], final: boolean): Float32Array[] {
-    const out = channels.map((c, i) => {
-      const r = this.resamplers[i]!;
-      const head = r.push(c);
-      if (!final) return head;
-      const rest = r.flush();
-      if (rest.length === 0) return head;
-      const joined = new Float32Array(head.length + rest.length);
-      joined.set(head);
-      joined.set(rest, head.length);
-      return joined;
-    });
+    const out = channels.map((c, i) => (final ? this.resamplers[i]!.end(c) : this.resamplers[i]!.push(c)));
     if (!final) this.emitted += out[0]!.length;
     return out;
   }

@@ -57,6 +57,11 @@ export function resampledLength(frames: number, fromRate: number, toRate: number
   return q * up + Math.ceil((r * up) / down);
 }
 
+/** A whole signal resampled at once: the same samples as pushing it in pieces and flushing. */
+export function resampleWhole(samples: Float32Array, fromRate: number, toRate: number): Float32Array {
+  return fromRate === toRate ? samples : new Resampler(fromRate, toRate).end(samples);
+}
+
 /** Modified Bessel function of the first kind, order 0 (power series): the Kaiser window's. */
 export function besselI0(x: number): number {
   let sum = 1, term = 1;
@@ -160,6 +165,17 @@ export class Resampler {
     this.flushed = true;
     if (this.up === this.down) return new Float32Array(0);
     return this.produce(true);
+  }
+
+  /** The last piece: `push(input)` and `flush()` joined into one array. */
+  end(input: Float32Array): Float32Array {
+    const head = this.push(input);
+    const tail = this.flush();
+    if (tail.length === 0) return head;
+    const out = new Float32Array(head.length + tail.length);
+    out.set(head);
+    out.set(tail, head.length);
+    return out;
   }
 
   /** The 2·reach taps of phase `rem` (t = base + rem / up), normalised to sum one. */

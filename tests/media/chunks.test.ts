@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChunkSplitter, CrossFader, chunkCount, fadeInCurve, planChunks, type ChunkLayout } from '../../src/media/chunks.js';
 import { PcmDeinterleaver, interleavePcm } from '../../src/media/pcm.js';
-import { Resampler, resampledLength } from '../../src/media/resampler.js';
+import { Resampler, resampleWhole, resampledLength } from '../../src/media/resampler.js';
 
 function ramp(n: number, offset = 0): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => Math.sin((i + offset) * 0.01) + (i + offset) * 1e-4);
@@ -130,6 +130,8 @@ describe('Resampler', () => {
       parts.push(streamed.flush());
       expect(concat(parts)).toEqual(a);
       expect(streamed.bufferedFrames).toBeLessThan(200);
+      expect(resampleWhole(x, from, to)).toEqual(a);
+      expect(new Resampler(from, to).end(x)).toEqual(a);
     }
     expect(resampledLength(1, 48000, 24000)).toBe(1);
     expect(resampledLength(2 ** 47, 44100, 24000)).toBe(Math.ceil((2 ** 47 * 80) / 147));

@@ -31,7 +31,6 @@ What an export holds, and how each part of the model comes back:
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import math
 import os
@@ -42,6 +41,7 @@ import numpy as np
 import torch
 
 from .entropy import EntropyBottleneck
+from .export_utils import sha256
 from .rate import GainUnits
 
 PREFIX = "m."  # the export wrappers keep the model as attribute ``m``
@@ -347,14 +347,6 @@ def refit_bottleneck(model, batches, steps: int, *, rd_loss=None, bottleneck_inp
 
 # --------------------------------------------------------------------------- everything at once
 
-def _sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _config_mismatches(manifest: dict, config: dict) -> list[str]:
     """What the manifest states about the architecture that the shapes cannot catch."""
     out = []
@@ -379,7 +371,7 @@ def init_from_export(model, folder: str, config: dict | None = None, *, strip_pr
     files = graph_files(folder, manifest)
     hashes = {}
     for path in files:
-        h = _sha256(path)
+        h = sha256(path)
         want = manifest.get("files", {}).get(os.path.basename(path), {}).get("sha256")
         if want and want != h:
             raise ValueError(f"{path}: sha256 {h} differs from the manifest's {want}")

@@ -9,6 +9,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, pieces } from '../../codec/stream-helpers.js';
 import type { RvqCodec, RvqEncodeOptions } from '../../../codecs/rvq/index.js';
 import { openCodec } from '../../../src/codec/registry.js';
 import { createDecodeStream, createEncodeStream, type PcmFormat } from '../../../src/codec/streams.js';
@@ -20,25 +21,6 @@ import { openTiny, raw, root, synthetic, TINY_MODEL } from './helpers.js';
 let codec: RvqCodec;
 beforeAll(async () => { codec = await openTiny(); });
 afterAll(async () => { await codec?.dispose(); });
-
-/** `bytes` as a stream of pieces of varying sizes (1 byte up to `most`). */
-function pieces(bytes: Uint8Array, most: number): Readable {
-  let at = 0, k = 0;
-  return new Readable({
-    read() {
-      if (at >= bytes.length) return void this.push(null);
-      const n = 1 + ((k++ * 7919) % most);
-      this.push(Buffer.from(bytes.subarray(at, at + n)));
-      at += n;
-    },
-  });
-}
-
-async function collect(source: Readable, transform: NodeJS.ReadWriteStream): Promise<Uint8Array> {
-  const parts: Buffer[] = [];
-  await pipeline(source, transform, new Writable({ write(chunk: Buffer, _e, done) { parts.push(chunk); done(); } }));
-  return new Uint8Array(Buffer.concat(parts));
-}
 
 async function decodeStreamed(bytes: Uint8Array, options: Parameters<typeof createDecodeStream>[0] = {}): Promise<{ format: PcmFormat | null; channels: Float32Array[] }> {
   const stream = createDecodeStream({ codec, sampleFormat: 'f32le', ...options });

@@ -5,9 +5,8 @@
  * parameter layouts 1 (encode()) and 2 (streamed) both read; truncated and forged files fail typed.
  */
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, pieces } from '../../codec/stream-helpers.js';
 import { encodeAudioEndSection, parseAudioSection } from '../../../codecs/wavelet/audio.js';
 import { openWavelet, type WaveletCodec, type WaveletEncodeOptions } from '../../../codecs/wavelet/index.js';
 import { decodeAudioParams, encodeAudioParams } from '../../../codecs/wavelet/params.js';
@@ -25,25 +24,6 @@ const AUDIO_MODEL = path.join(MODELS, 'wavelet/tiny-audio');
 let codec: WaveletCodec;
 beforeAll(async () => { codec = await openWavelet({ audioModel: AUDIO_MODEL, model: AUDIO_MODEL, threads: 1 }); });
 afterAll(async () => { await codec?.dispose(); });
-
-/** `bytes` as a stream of pieces of varying sizes (1 byte up to `most`). */
-function pieces(bytes: Uint8Array, most: number): Readable {
-  let at = 0, k = 0;
-  return new Readable({
-    read() {
-      if (at >= bytes.length) return void this.push(null);
-      const n = 1 + ((k++ * 7919) % most);
-      this.push(Buffer.from(bytes.subarray(at, at + n)));
-      at += n;
-    },
-  });
-}
-
-async function collect(source: Readable, transform: NodeJS.ReadWriteStream): Promise<Uint8Array> {
-  const parts: Buffer[] = [];
-  await pipeline(source, transform, new Writable({ write(chunk: Buffer, _e, done) { parts.push(chunk); done(); } }));
-  return new Uint8Array(Buffer.concat(parts));
-}
 
 async function decodeStreamed(bytes: Uint8Array, options: Parameters<typeof createDecodeStream>[0] = { codec }): Promise<Float32Array[]> {
   const stream = createDecodeStream({ sampleFormat: 'f32le', ...options });
