@@ -86,7 +86,6 @@ function corrupt(message: string): CodecError {
   return new CodecError('ERR_BITSTREAM_CORRUPT', message);
 }
 
-
 /** An rvq codec bound to one model and one ONNX runtime; dispose it to free both. */
 export class RvqCodec implements StreamingAudioCodec {
   readonly id = ID;
