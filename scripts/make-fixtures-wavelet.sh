@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 RUNS=$(mktemp -d)
 PY=/usr/bin/python3
 $PY models/train/wavelet/train.py --run tiny-image --runs-root "$RUNS" --mirror-root '' \
-  --latent 12 --width 24 --blocks 1 --steps 150 --crop 128 --batch 4 --log-every 50 --threads 1
+  --latent 12 --width 24 --blocks 1 --per-level-prior --steps 400 --crop 128 --batch 4 --log-every 50 --threads 1
 $PY models/train/wavelet/export.py --checkpoint "$RUNS/tiny-image/latest.pt" \
   --out fixtures/models/wavelet/tiny-image --kodak-limit 2 --threads 1
 $PY models/train/wavelet/train_audio.py --run tiny-audio --runs-root "$RUNS" --mirror-root '' \

@@ -44,7 +44,7 @@ function padded(samples: Float32Array, factor: number): Latent {
 /** One chunk of one channel (model rate) → its section payload. */
 export async function encodeAudioChunk(model: WaveletModel, samples: Float32Array, level: WaveletRateLevel): Promise<Uint8Array> {
   const x = padded(samples, model.manifest.downsamplingFactor);
-  const { bytes } = model.code(await model.analyse(x, level));
+  const { bytes } = model.code(await model.analyse(x, level), level);
   const out = new Uint8Array(4 + bytes.length);
   new DataView(out.buffer).setUint32(0, x.width / model.manifest.downsamplingFactor, true);
   out.set(bytes, 4);
@@ -76,7 +76,7 @@ export function parseAudioSection(payload: Uint8Array): WaveletAudioSection {
 
 /** F·f samples of one channel at the model rate from a parsed chunk's rANS bytes. */
 export async function decodeAudioChunk(model: WaveletModel, bytes: Uint8Array, frames: number, level: WaveletRateLevel): Promise<Float32Array> {
-  const yHat = model.uncode(bytes, 1, frames);
+  const yHat = model.uncode(bytes, 1, frames, level);
   return (await model.synthesise(yHat, level.invGain)).data;
 }
 
@@ -108,7 +108,7 @@ export async function channelLatents(model: WaveletModel, samples: Float32Array,
   if (samples.length > MAX_LATENT_SAMPLES) {
     throw new CodecError('ERR_UNSUPPORTED_MEDIA', `encodeLatents takes up to ${MAX_LATENT_SAMPLES} samples per channel whole; split the clip first.`);
   }
-  const { yHat } = model.code(await model.analyse(padded(samples, model.manifest.downsamplingFactor), level));
+  const { yHat } = model.code(await model.analyse(padded(samples, model.manifest.downsamplingFactor), level), level);
   return normaliseLatent(yHat, level.invGain);
 }
 

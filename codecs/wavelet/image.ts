@@ -20,10 +20,10 @@ export function waveletTileCoder(model: WaveletModel, level: WaveletRateLevel): 
   return {
     sectionsPerTile: 1,
     async encodeTile(x) {
-      return [model.code(await model.analyse(x, level)).bytes];
+      return [model.code(await model.analyse(x, level), level).bytes];
     },
     async decodeTile([bytes], paddedHeight, paddedWidth) {
-      return model.synthesise(model.uncode(bytes!, paddedHeight / f, paddedWidth / f), level.invGain);
+      return model.synthesise(model.uncode(bytes!, paddedHeight / f, paddedWidth / f, level), level.invGain);
     },
   };
 }
@@ -46,7 +46,7 @@ export async function imageLatents(model: WaveletModel, image: LoadedImage, leve
     throw new CodecError('ERR_UNSUPPORTED_MEDIA', `encodeLatents takes images up to ${MAX_LATENT_PIXELS} pixels whole; this one is ${width}×${height}: downscale or crop it first.`);
   }
   const [tile] = planTiles(width, height, Math.max(width, height) + model.manifest.downsamplingFactor, model.manifest.downsamplingFactor);
-  const { yHat } = model.code(await model.analyse(extractTile(image, tile!), level));
+  const { yHat } = model.code(await model.analyse(extractTile(image, tile!), level), level);
   return normaliseLatent(yHat, level.invGain);
 }
 

@@ -47,7 +47,7 @@ import {
   MAX_TILE_SIZE, decodeAudioParams, decodeImageParams, encodeAudioParams, encodeImageParams, type WaveletAudioParams,
 } from './params.js';
 
-export { parseWaveletManifest, type WaveletManifest, type WaveletRateLevel } from './manifest.js';
+export { parseWaveletManifest, type WaveletBottleneck, type WaveletManifest, type WaveletRateLevel } from './manifest.js';
 export type { WaveletTimings } from './model.js';
 
 const ID = 'wavelet';

@@ -3,7 +3,9 @@
  * models/train/wavelet/export.py for images and export_audio.py for audio; docs/MODELS.md), parsed
  * and checked once when a model is opened. Image and audio models share one schema: two graphs,
  * rate levels with gain vectors (Cui et al. 2021), one factorized entropy-bottleneck table per
- * latent channel; audio models add the sample rate.
+ * latent channel — shared by every level (`entropyBottleneck.medians` and `.tables`), or one set
+ * per level (`entropyBottleneck.levels: [{ quality, medians, tables }]`, models trained with one
+ * density per level and channel); audio models add the sample rate.
  */
 import type { CdfTableSet } from '../../src/entropy/index.js';
 import { manifestFields, type GraphSpec } from '../../src/runtime/manifest-fields.js';
@@ -18,6 +20,14 @@ export interface WaveletRateLevel {
   gain: Float32Array;
   /** → decoder, one per latent channel. */
   invGain: Float32Array;
+  /** Index into `WaveletManifest.bottlenecks`: the tables this level codes with. */
+  bottleneck: number;
+}
+
+/** One set of entropy-bottleneck tables: a median and a CDF table per latent channel. */
+export interface WaveletBottleneck {
+  medians: Float32Array;
+  tables: CdfTableSet;
 }
 
 export interface WaveletManifest {
@@ -33,8 +43,8 @@ export interface WaveletManifest {
   /** Sorted by quality, low to high rate. */
   rateLevels: readonly WaveletRateLevel[];
   defaultQuality: number;
-  medians: Float32Array;
-  tables: CdfTableSet;
+  /** One entry shared by every level, or one per level (see `WaveletRateLevel.bottleneck`). */
+  bottlenecks: readonly WaveletBottleneck[];
 }
 
 const f = manifestFields('wavelet');
@@ -45,10 +55,34 @@ function rateLevelsAt(value: unknown, c: number): WaveletRateLevel[] {
   const levels = value.map((entry, i) => {
     const key = `rateLevels[${i}]`;
     const l = f.objectAt(entry, key);
-    return { quality: f.intAt(l.quality, `${key}.quality`, 0, 255), gain: f.floatsAt(l.gain, `${key}.gain`, c), invGain: f.floatsAt(l.invGain, `${key}.invGain`, c) };
+    return { quality: f.intAt(l.quality, `${key}.quality`, 0, 255), gain: f.floatsAt(l.gain, `${key}.gain`, c), invGain: f.floatsAt(l.invGain, `${key}.invGain`, c), bottleneck: 0 };
   }).sort((a, b) => a.quality - b.quality);
   if (levels.some((l, i) => i > 0 && l.quality === levels[i - 1]!.quality)) throw f.invalid('rateLevels', 'distinct quality values');
   return levels;
+}
+
+function bottleneckAt(value: Record<string, unknown>, key: string, c: number): WaveletBottleneck {
+  return { medians: f.floatsAt(value.medians, `${key}.medians`, c), tables: f.tablesAt(value.tables, `${key}.tables`, c) };
+}
+
+/** The bottleneck tables, shared or per level; per level, each rate level gets its entry's index. */
+function bottlenecksAt(eb: Record<string, unknown>, levels: WaveletRateLevel[], c: number): WaveletBottleneck[] {
+  if (eb.levels === undefined) return [bottleneckAt(eb, 'entropyBottleneck', c)];
+  if (!Array.isArray(eb.levels)) throw f.invalid('entropyBottleneck.levels', 'an array with one entry per rate level');
+  const byQuality = new Map<number, WaveletBottleneck>();
+  eb.levels.forEach((entry, i) => {
+    const key = `entropyBottleneck.levels[${i}]`;
+    const l = f.objectAt(entry, key);
+    const quality = f.intAt(l.quality, `${key}.quality`, 0, 255);
+    if (byQuality.has(quality)) throw f.invalid(`${key}.quality`, 'a quality not listed before');
+    byQuality.set(quality, bottleneckAt(l, key, c));
+  });
+  return levels.map((level, i) => {
+    const b = byQuality.get(level.quality);
+    if (!b) throw f.invalid('entropyBottleneck.levels', `an entry for quality ${level.quality} (rate level ${i})`);
+    level.bottleneck = i;
+    return b;
+  });
 }
 
 /** Checks a parsed manifest of the wavelet family; `ERR_MODEL_INVALID` naming the first bad key. */
@@ -65,6 +99,7 @@ export function parseWaveletManifest(raw: unknown): WaveletManifest {
   if (!rateLevels.some((l) => l.quality === defaultQuality)) throw f.invalid('defaultQuality', 'one of the rateLevels qualities');
   const eb = f.objectAt(m.entropyBottleneck, 'entropyBottleneck');
   if (eb.subtractMedians !== true) throw f.invalid('entropyBottleneck.subtractMedians', 'true');
+  const bottlenecks = bottlenecksAt(eb, rateLevels, latentChannels);
   return {
     id: f.stringAt(m.id, 'id'),
     media,
@@ -74,7 +109,6 @@ export function parseWaveletManifest(raw: unknown): WaveletManifest {
     graphs: f.graphsAt(m.graphs, GRAPH_ARITY),
     rateLevels,
     defaultQuality,
-    medians: f.floatsAt(eb.medians, 'entropyBottleneck.medians', latentChannels),
-    tables: f.tablesAt(eb.tables, 'entropyBottleneck.tables', latentChannels),
+    bottlenecks,
   };
 }

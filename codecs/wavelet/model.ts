@@ -4,6 +4,7 @@
  *
  *   analyse:    y = encoder(x, gain)          (wavelet packet analysis + a 1×1 projection: linear)
  *   code:       v = round_half_even(y − median_c) → rANS with table c → ŷ = v + median_c
+ *               (the level's own medians and tables when the model has one set per level)
  *   synthesise: x̂ = decoder(ŷ, invGain)      (residual blocks at 1/factor rate + packet synthesis)
  *
  * Images are `[1, 3, H, W]` tensors (planar RGB in [0, 1]), audio `[1, 1, T]` (one channel in
@@ -33,7 +34,7 @@ export function emptyTimings(): WaveletTimings {
 export class WaveletModel implements Disposable {
   readonly manifest: WaveletManifest;
   readonly timings: WaveletTimings = emptyTimings();
-  private readonly bottleneck: FactorizedLatentCodec;
+  private readonly bottlenecks: FactorizedLatentCodec[] = [];
   private readonly rank: 3 | 4;
   private readonly inputChannels: number;
 
@@ -47,8 +48,9 @@ export class WaveletModel implements Disposable {
     this.rank = this.manifest.media === 'image' ? 4 : 3;
     this.inputChannels = this.manifest.media === 'image' ? 3 : 1;
     try {
-      this.bottleneck = new FactorizedLatentCodec(this.manifest.tables, this.manifest.medians);
+      for (const b of this.manifest.bottlenecks) this.bottlenecks.push(new FactorizedLatentCodec(b.tables, b.medians));
     } catch (err) {
+      this.dispose();
       if (!(err instanceof RangeError)) throw err;
       throw new CodecError('ERR_MODEL_INVALID', `The wavelet manifest's entropy tables are invalid (${err.message}); re-export the model.`, { cause: err });
     }
@@ -64,15 +66,15 @@ export class WaveletModel implements Disposable {
     return this.run('decoder', 'decoder', yHat, invGain, this.inputChannels);
   }
 
-  /** Codes y with the entropy bottleneck: the bytes and ŷ (what the decoder will see). */
-  code(y: Latent): { bytes: Uint8Array; yHat: Latent } {
-    const { bytes, zHat } = this.timed(() => this.bottleneck.encode(y));
+  /** Codes y (analysed at `level`) with that level's entropy bottleneck: the bytes and ŷ (what the decoder will see). */
+  code(y: Latent, level: WaveletRateLevel): { bytes: Uint8Array; yHat: Latent } {
+    const { bytes, zHat } = this.timed(() => this.bottleneckOf(level).encode(y));
     return { bytes, yHat: zHat };
   }
 
-  /** ŷ of the given shape from its bytes. Throws ERR_BITSTREAM_TRUNCATED / ERR_BITSTREAM_CORRUPT. */
-  uncode(bytes: Uint8Array, height: number, width: number): Latent {
-    return this.timed(() => this.bottleneck.decode(bytes, { channels: this.manifest.latentChannels, height, width }));
+  /** ŷ of the given shape from bytes coded at `level`. Throws ERR_BITSTREAM_TRUNCATED / ERR_BITSTREAM_CORRUPT. */
+  uncode(bytes: Uint8Array, height: number, width: number, level: WaveletRateLevel): Latent {
+    return this.timed(() => this.bottleneckOf(level).decode(bytes, { channels: this.manifest.latentChannels, height, width }));
   }
 
   /** Creates both sessions now, so timings exclude session creation. */
@@ -81,11 +83,17 @@ export class WaveletModel implements Disposable {
   }
 
   dispose(): void {
-    this.bottleneck.dispose();
+    for (const b of this.bottlenecks.splice(0)) b.dispose();
   }
 
   [Symbol.dispose](): void {
     this.dispose();
+  }
+
+  private bottleneckOf(level: WaveletRateLevel): FactorizedLatentCodec {
+    const b = this.bottlenecks[level.bottleneck];
+    if (!b) throw new CodecError('ERR_MODEL_INVALID', `Rate level ${level.quality} names entropy tables ${level.bottleneck}, which the wavelet model ${this.files.id} does not have.`);
+    return b;
   }
 
   private file(graph: WaveletGraph): string {

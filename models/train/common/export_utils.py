@@ -171,7 +171,16 @@ def training_provenance(ckpt_path: str, state: dict, recipe: str, hardware) -> d
 
 def _init_from_note(init: dict) -> dict:
     """The provenance of a run warm-started from an export (common/warm_start.py): ``steps``
-    above count from the export's steps."""
+    above count from the export's steps.  A run started from another run's checkpoint
+    (``checkpoint`` key) gives that checkpoint and, nested, how that run began."""
+    if "checkpoint" in init:
+        return {"checkpoint": init["checkpoint"], "step": init.get("step"),
+                "wallTimeSeconds": init.get("wall_s"), "config": init.get("config"),
+                "tiledBottleneck": init.get("tiledBottleneck"), "bottleneckRefit": init.get("refit"),
+                "previous": _init_from_note(init["previous"]) if init.get("previous") else None,
+                "note": "training continued from this checkpoint of another run (per-level "
+                        "densities start as copies of its shared one when tiledBottleneck); steps "
+                        "and wallTimeSeconds include the checkpoint's"}
     return {"export": init.get("folder"), "id": init.get("id"), "step": init.get("step"),
             "wallTimeSeconds": init.get("wall_s"), "exportDate": init.get("exportDate"),
             "files": init.get("files"), "bottleneckRefit": init.get("refit"),

@@ -101,11 +101,13 @@ def image_rd_parser(doc: str, *, run: str, runs_root: str, mirror_root: str, dat
                    help="folder that receives a copy of latest.pt ('' to disable)")
     p.add_argument("--data", nargs="+", default=data, help="training image folders")
     p.add_argument("--resume", action="store_true", help="continue from the newest latest.pt")
-    p.add_argument("--init-from", metavar="MODEL_FOLDER",
+    p.add_argument("--init-from", metavar="MODEL_FOLDER|CHECKPOINT.pt",
                    help="start from a committed export (models/<family>/<id>/: ONNX graphs + "
-                        "manifest.json) instead of from scratch; ignored when --resume finds a "
-                        "checkpoint.  Steps and wall time continue from the manifest's provenance; "
-                        "the model flags must match the export (see common/warm_start.py)")
+                        "manifest.json), or from another run's checkpoint (a .pt file), instead of "
+                        "from scratch; ignored when --resume finds a checkpoint.  Steps and wall time "
+                        "continue from the export's provenance or the checkpoint; the model flags "
+                        "must match (a checkpoint with a shared bottleneck may start a "
+                        "--per-level-prior model; see common/warm_start.py)")
     p.add_argument("--refit-steps", type=int, default=0,
                    help="with --init-from: steps that train only the entropy bottleneck on training "
                         "crops (encoder/decoder frozen) after its density was fitted to the "
@@ -182,9 +184,13 @@ def train_image_rd(args, config: dict, build, rd_loss, bottleneck_input=None):
     model = build(config)
     init_from = state.get("init_from") if state else None
     if state is None and getattr(args, "init_from", None):
-        print(f"--init-from {args.init_from}: loading the export", flush=True)
-        init_from = warm_start.init_from_export(model, args.init_from, config,
-                                                table_fit_steps=args.table_fit_steps)
+        if args.init_from.endswith(".pt"):
+            print(f"--init-from {args.init_from}: loading the checkpoint", flush=True)
+            init_from = warm_start.init_from_checkpoint(model, args.init_from)
+        else:
+            print(f"--init-from {args.init_from}: loading the export", flush=True)
+            init_from = warm_start.init_from_export(model, args.init_from, config,
+                                                    table_fit_steps=args.table_fit_steps)
     elif state is not None and getattr(args, "init_from", None):
         print(f"--init-from {args.init_from} ignored: resuming from a checkpoint", flush=True)
     model = model.to(device)

@@ -212,12 +212,26 @@ def _pmf(eb: EntropyBottleneck, samples: torch.Tensor) -> torch.Tensor:
     return torch.abs(torch.sigmoid(sign * upper) - torch.sigmoid(sign * lower))[:, 0, :]
 
 
+def flat_bottleneck(manifest_eb: dict) -> dict:
+    """The manifest's bottleneck as one medians list and one table set: as written when it has
+    one table per channel; with per-level tables (``levels``: [{quality, medians, tables}]) the
+    levels' tables concatenated in quality order, i.e. row l * C + c of a LevelBottleneck."""
+    if "levels" not in manifest_eb:
+        return manifest_eb
+    levels = sorted(manifest_eb["levels"], key=lambda l: l["quality"])
+    tables = [l["tables"] for l in levels]
+    return {"medians": [m for l in levels for m in l["medians"]],
+            "tables": {"precision": tables[0]["precision"],
+                       **{k: [v for t in tables for v in t[k]] for k in ("cdfs", "cdfLengths", "offsets")}}}
+
+
 def restore_bottleneck(eb: EntropyBottleneck, manifest_eb: dict, fit_steps: int = 800,
                        lr: float = 0.02, verbose: bool = True) -> dict:
     """Medians (exact) from the manifest; the density network, which is not exported,
     re-initialised and fitted to the tables' pmfs by cross-entropy (data-free, Adam ``lr`` for
     ``fit_steps``); the tail quantiles solved on the fitted density (without a fit: the middle
     of the unit intervals the tables' ranges allow)."""
+    manifest_eb = flat_bottleneck(manifest_eb)
     medians = np.asarray(manifest_eb["medians"], dtype=np.float32)
     tables = manifest_eb["tables"]
     if medians.shape[0] != eb.channels or len(tables["cdfLengths"]) != eb.channels:
@@ -305,7 +319,7 @@ def refit_bottleneck(model, batches, steps: int, *, rd_loss=None, bottleneck_inp
             if bottleneck_input is not None:
                 with torch.no_grad():
                     y = bottleneck_input(model, x, level)
-                lik = eb.likelihood(y + torch.empty_like(y).uniform_(-0.5, 0.5))
+                lik = eb.likelihood_at(y + torch.empty_like(y).uniform_(-0.5, 0.5), level)
                 bpp = -torch.log2(lik).reshape(x.shape[0], -1).sum(1) / (x.shape[2] * x.shape[3])
                 loss = bpp.mean()
             else:
@@ -346,6 +360,45 @@ def refit_bottleneck(model, batches, steps: int, *, rd_loss=None, bottleneck_inp
 
 
 # --------------------------------------------------------------------------- everything at once
+
+def init_from_checkpoint(model, path: str) -> dict:
+    """Load a training checkpoint (``latest.pt``/``best.pt`` of another run) into a freshly built
+    ``model`` whose flags may differ in one way: a model with one density per (rate level,
+    channel) (``LevelBottleneck``, ``--per-level-prior``) starts every level from the
+    checkpoint's shared per-channel density (rows tiled level by level).  Every other shape must
+    match.  Returns the record written to the checkpoint as ``init_from`` (steps and wall time
+    continue from the checkpoint's)."""
+    from . import checkpoint
+    state = checkpoint.load(path)
+    own = model.state_dict()
+    weights, tiled = {}, []
+    for key, value in state["model"].items():
+        if key not in own:
+            raise ValueError(f"{path}: {key} is not a parameter of the model being trained")
+        want = own[key].shape
+        if value.shape != want and key.startswith("entropy_bottleneck.") and value.dim() >= 1 \
+                and want[0] % value.shape[0] == 0 and value.shape[1:] == want[1:]:
+            value = value.repeat((want[0] // value.shape[0],) + (1,) * (value.dim() - 1))
+            tiled.append(key)
+        if value.shape != want:
+            raise ValueError(f"{path}: {key} has shape {tuple(value.shape)}, the model {tuple(want)} "
+                             "(the model flags must match the checkpoint's config)")
+        weights[key] = value
+    missing = [k for k in own if k not in weights]
+    if missing:
+        raise ValueError(f"{path} lacks {', '.join(missing)}")
+    model.load_state_dict(weights)
+    if tiled:
+        print(f"--init-from {path}: shared bottleneck tiled into per-level densities ({len(tiled)} tensors)",
+              flush=True)
+    rel = os.path.relpath(os.path.abspath(path), REPO)
+    history = state.get("history", {})
+    return {"checkpoint": rel if not rel.startswith("..") else os.path.abspath(path),
+            "config": state.get("config"), "step": int(state["step"]), "wall_s": float(state["wall_s"]),
+            "emaLoss": history.get("ema_loss"), "tiledBottleneck": bool(tiled),
+            "previous": state.get("init_from"),
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+
 
 def _config_mismatches(manifest: dict, config: dict) -> list[str]:
     """What the manifest states about the architecture that the shapes cannot catch."""

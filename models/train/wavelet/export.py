@@ -7,7 +7,8 @@ Writes ``encoder.onnx`` (x, gain -> y: packet analysis + 1x1 projection, times t
 and ``decoder.onnx`` (y_hat, inv_gain -> x_hat: decoder + packet synthesis, clamped to [0, 1]),
 opset 17 with dynamic batch/height/width, and ``manifest.json`` (the hyperprior's schema where
 it applies: rate levels with gain vectors, one factorized entropy-bottleneck table per latent
-channel with its median, provenance, Kodak RD estimates).  Then it checks parity:
+channel with its median -- per rate level when the model has one density per (level, channel),
+``--per-level-prior`` -- provenance, Kodak RD estimates).  Then it checks parity:
 
 1. both ONNX graphs, run by onnxruntime-node (common/onnx_run.mjs), against PyTorch on a real
    Kodak image (max abs difference, symbol mismatches after rounding) and ONNX timings on 2 threads;
@@ -31,7 +32,7 @@ import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
 from common.data import load_rgb, to_tensor_batch  # noqa: E402
-from common.entropy import table_bits, table_set  # noqa: E402
+from common.entropy import LevelBottleneck, table_bits, table_set  # noqa: E402
 from common.export_utils import (export_onnx, export_parser, f32_list, kodak_images,  # noqa: E402
                                  load_for_export, onnx_files, pad_to, print_rd_table, run_onnx,
                                  training_provenance)
@@ -66,11 +67,25 @@ def export_graphs(model, out_dir: str) -> None:
     export_onnx(model, out_dir, GRAPHS, examples)
 
 
+def level_tables(model) -> list[tuple[list, dict]]:
+    """(medians, table set) of each rate level: the same shared pair for every level, or, for a
+    LevelBottleneck, level l's C rows."""
+    eb = model.entropy_bottleneck
+    pmfs, tails, offsets = eb.pmfs()
+    medians = f32_list(eb.medians)
+    if not isinstance(eb, LevelBottleneck):
+        shared = (medians, table_set(pmfs, tails, offsets))
+        return [shared] * model.levels
+    C = eb.per_level
+    return [(medians[l * C:(l + 1) * C], table_set(pmfs[l * C:(l + 1) * C], tails[l * C:(l + 1) * C],
+                                                   offsets[l * C:(l + 1) * C]))
+            for l in range(model.levels)]
+
+
 @torch.no_grad()
-def evaluate(model, images, tables):
+def evaluate(model, images, levels):
     """Per level: mean over images of likelihood bpp, table bpp, PSNR (8-bit output), escapes."""
     acc = {l: {"bpp": [], "bpp_tables": [], "psnr": [], "escapes": 0} for l in range(model.levels)}
-    med = model.entropy_bottleneck.medians.reshape(1, -1, 1, 1)
     for path in images:
         x = to_tensor_batch(load_rgb(path)[None])
         h, w = x.shape[2:]
@@ -80,7 +95,8 @@ def evaluate(model, images, tables):
             bits = float(-torch.log2(out["likelihoods"]["y"]).sum())
             x_hat = torch.round(out["x_hat"][..., :h, :w].clamp(0, 1) * 255) / 255
             mse = float(F.mse_loss(x_hat, x))
-            sym = torch.round(out["y"] - med)
+            medians, tables = levels[l]
+            sym = torch.round(out["y"] - torch.tensor(medians).reshape(1, -1, 1, 1))
             idx = np.broadcast_to(np.arange(model.latent).reshape(1, -1, 1, 1), sym.shape)
             tb, esc = table_bits(tables, idx, sym.numpy())
             a = acc[l]
@@ -119,7 +135,7 @@ def onnx_parity(model, out_dir: str, image: str, level: int, pause_pid: int | No
         if pause_pid:
             os.kill(pause_pid, signal.SIGCONT)
         shutil.rmtree(work, ignore_errors=True)
-    med = model.entropy_bottleneck.medians.reshape(1, -1, 1, 1).numpy()
+    med = model.entropy_bottleneck.medians_at(lv, 4).numpy()
     sym_pt = np.round(out["y"].numpy() - med)
     sym_ox = np.round(onnx_out["encoder"]["y"] - med)
     report["ySymbolMismatches"] = int((sym_pt != sym_ox).sum())
@@ -136,7 +152,19 @@ def provenance(ckpt_path: str, state: dict) -> dict:
     return training_provenance(ckpt_path, state, "models/train/wavelet/train.py", hw)
 
 
-def make_manifest(model, model_id, tables, prov, rd, files, config):
+def bottleneck_entry(model, levels) -> dict:
+    """The manifest's entropyBottleneck: medians + tables, or per rate level when they differ."""
+    entry = {"latent": "y", "subtractMedians": True,
+             "symbols": "v = round_half_even(y - medians[c]); y_hat = float32(v + medians[c])"}
+    if not isinstance(model.entropy_bottleneck, LevelBottleneck):
+        medians, tables = levels[0]
+        return {**entry, "tableIndex": "channel c of y uses table c", "medians": medians, "tables": tables}
+    return {**entry, "tableIndex": "at quality q, channel c of y uses table c of levels[] entry q "
+                                   "(and its medians[c])",
+            "levels": [{"quality": l + 1, "medians": m, "tables": t} for l, (m, t) in enumerate(levels)]}
+
+
+def make_manifest(model, model_id, levels_tables, prov, rd, files, config):
     levels = [{"quality": l + 1, "lambda": round(float(model.lambdas[l]), 6),
                "gain": f32_list(model.gain.vectors()[l]), "invGain": f32_list(model.inv_gain.vectors()[l])}
               for l in range(model.levels)]
@@ -145,12 +173,13 @@ def make_manifest(model, model_id, tables, prov, rd, files, config):
         "id": model_id,
         "family": "wavelet",
         "media": "image",
-        "variant": "wavelet-packet-ae-factorized-gain-vr",
+        "variant": "wavelet-packet-ae-factorized-" + ("per-level-" if config.get("perLevelPrior") else "") + "gain-vr",
         "description": f"WaLLoC-style codec: fixed {config['levels']}-level {config['wavelet']} wavelet "
                        f"packet ({model.wpt.channels(3)} sub-bands), linear 1x1 projection to "
                        f"{model.latent} latents, decoder with {config['blocks']} residual blocks "
                        f"(width {config['width']}) at 1/{model.factor} resolution, factorized entropy "
-                       "bottleneck, gain units for variable rate.",
+                       + ("bottleneck per rate level" if config.get("perLevelPrior") else "bottleneck")
+                       + ", gain units for variable rate.",
         "input": {"colorSpace": "RGB", "range": [0, 1], "layout": "NCHW", "dtype": "float32",
                   "normalisation": "x = uint8 / 255"},
         "output": {"range": [0, 1], "note": "x_hat is clamped to [0, 1] inside the decoder; "
@@ -169,14 +198,7 @@ def make_manifest(model, model_id, tables, prov, rd, files, config):
                       "g = g_l^(1-t) * g_(l+1)^t, element-wise.",
         "rateLevels": levels,
         "defaultQuality": 4,
-        "entropyBottleneck": {
-            "latent": "y",
-            "tableIndex": "channel c of y uses table c",
-            "medians": f32_list(model.entropy_bottleneck.medians),
-            "subtractMedians": True,
-            "symbols": "v = round_half_even(y - medians[c]); y_hat = float32(v + medians[c])",
-            "tables": tables,
-        },
+        "entropyBottleneck": bottleneck_entry(model, levels_tables),
         "cdfQuantization": "table with pmf p_0..p_(n-2) and escape mass p_(n-1) (tail): "
                            "freq_i = 1 + floor(p_i / sum(p) * (2^precision - n)) in float64, "
                            "then 2^precision - sum(freq) is added to the largest freq (first on "
@@ -193,21 +215,20 @@ def make_manifest(model, model_id, tables, prov, rd, files, config):
 def main(argv=None):
     args = export_parser(__doc__, "models/wavelet/wavelet-vr-cpu").parse_args(argv)
     state, model, quantile_note, model_id = load_for_export(args, build)
-    eb = model.entropy_bottleneck
-
     export_graphs(model, args.out)
-    pmfs, tails, offsets = eb.pmfs()
-    tables = table_set(pmfs, tails, offsets)
-    print(f"tables: {len(tables['cdfLengths'])} ({len(tables['cdfs'])} entries, "
-          f"longest {max(tables['cdfLengths'])})", flush=True)
+    levels = level_tables(model)
+    distinct = levels if isinstance(model.entropy_bottleneck, LevelBottleneck) else levels[:1]
+    print(f"tables: {len(distinct)} set(s) of {len(levels[0][1]['cdfLengths'])} "
+          f"({sum(len(t['cdfs']) for _, t in distinct)} entries, "
+          f"longest {max(max(t['cdfLengths']) for _, t in distinct)})", flush=True)
 
     images, parity_image = kodak_images(args)
     parity = onnx_parity(model, args.out, parity_image, args.parity_quality - 1, args.pause_pid)
     print("onnx parity:", json.dumps(parity), flush=True)
 
-    rd = evaluate(model, images, tables)
+    rd = evaluate(model, images, levels)
     files = onnx_files(args.out, GRAPHS)
-    manifest = make_manifest(model, model_id, tables, provenance(args.checkpoint, state), rd, files,
+    manifest = make_manifest(model, model_id, levels, provenance(args.checkpoint, state), rd, files,
                              state["config"])
     manifest["rd"]["images"] = len(images)
     manifest["rd"]["imageNames"] = [os.path.basename(i) for i in images]
@@ -218,7 +239,7 @@ def main(argv=None):
         json.dump(manifest, f, separators=(",", ":"))
 
     with open(path) as f:
-        same = json.load(f)["entropyBottleneck"]["tables"] == tables
+        same = json.load(f)["entropyBottleneck"] == manifest["entropyBottleneck"]
     print_rd_table(rd)
     print(f"manifest.json round trip keeps the tables identical: {same}")
     print(f"wrote {args.out}: " + ", ".join(f"{k} {v['bytes'] / 1e6:.2f} MB" for k, v in files.items())

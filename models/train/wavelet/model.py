@@ -4,7 +4,8 @@ asymmetric learned autoencoder, with a factorized entropy bottleneck.  Issue 6.
 
     encoder: x (3, H, W) - 1/2 -> 3-level CDF 9/7 packet (192 sub-bands, H/8 x W/8)
              -> 1x1 conv 192 -> C (48) -> * gain_l                                      -> y
-    bottleneck: factorized EntropyBottleneck on y (per channel, medians subtracted)
+    bottleneck: factorized EntropyBottleneck on y (per channel, medians subtracted); with
+                ``per_level_prior`` one density per (rate level, channel) (LevelBottleneck)
     decoder: y_hat * inv_gain_l -> 1x1 conv C -> F (192), then R (3) residual blocks
              [3x3 conv, LeakyReLU, 3x3 conv] + skip, LeakyReLU, 1x1 conv F -> 192,
              plus a linear 1x1 path C -> 192 (the "pseudo-inverse" of the projection)
@@ -25,7 +26,7 @@ import math
 import torch
 from torch import nn
 
-from common.entropy import EntropyBottleneck
+from common.entropy import EntropyBottleneck, LevelBottleneck
 from common.wavelet import WaveletPacket2d
 from common.rate import GainUnits
 
@@ -75,7 +76,7 @@ class Decoder(nn.Module):
 
 class WaveletAE(nn.Module):
     def __init__(self, latent: int = 48, width: int = 192, blocks: int = 3, levels: int = 3,
-                 wavelet: str = "cdf97", lambdas=DEFAULT_LAMBDAS):
+                 wavelet: str = "cdf97", lambdas=DEFAULT_LAMBDAS, per_level_prior: bool = False):
         super().__init__()
         self.latent, self.width, self.blocks_n = latent, width, blocks
         self.wpt = WaveletPacket2d(levels, wavelet)
@@ -88,7 +89,7 @@ class WaveletAE(nn.Module):
         lg = 0.5 * (torch.log(self.lambdas) - torch.log(self.lambdas).mean()) + math.log(8.0)
         self.gain = GainUnits(L, latent, lg[:, None].repeat(1, latent))
         self.inv_gain = GainUnits(L, latent, -lg[:, None].repeat(1, latent))
-        self.entropy_bottleneck = EntropyBottleneck(latent)
+        self.entropy_bottleneck = LevelBottleneck(latent, L) if per_level_prior else EntropyBottleneck(latent)
         self._init_lowpass()
 
     @torch.no_grad()
@@ -128,7 +129,7 @@ class WaveletAE(nn.Module):
         with torch.autocast(x.device.type, enabled=False):  # the cheap encoder stays float32
             y = self.encoder(x.float()) * self.gain(level)
         with torch.autocast(x.device.type, enabled=False):  # entropy model in float32
-            y_hat, y_lik = self.entropy_bottleneck.mixed_quantize(y, self.training)
+            y_hat, y_lik = self.entropy_bottleneck.mixed_quantize(y, self.training, level)
         x_hat = self.decoder(y_hat * self.inv_gain(level)).float()
         return {"x_hat": x_hat, "likelihoods": {"y": y_lik}, "y": y, "y_hat": y_hat}
 
@@ -150,4 +151,5 @@ def bottleneck_input(model: WaveletAE, x: torch.Tensor, level: torch.Tensor) -> 
 
 def build(config: dict) -> WaveletAE:
     return WaveletAE(latent=config["latent"], width=config["width"], blocks=config["blocks"],
-                     levels=config["levels"], wavelet=config["wavelet"], lambdas=config["lambdas"])
+                     levels=config["levels"], wavelet=config["wavelet"], lambdas=config["lambdas"],
+                     per_level_prior=config.get("perLevelPrior", False))

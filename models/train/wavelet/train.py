@@ -35,6 +35,8 @@ def _model_flags(p):
     p.add_argument("--blocks", type=int, default=3, help="decoder residual blocks")
     p.add_argument("--levels", type=int, default=3, help="wavelet packet levels")
     p.add_argument("--wavelet", default="cdf97", choices=["cdf97", "haar"])
+    p.add_argument("--per-level-prior", action="store_true",
+                   help="one factorized density per (rate level, channel) instead of one per channel")
 
 
 def parse_args(argv=None):
@@ -50,6 +52,8 @@ def main(argv=None):
     args = parse_args(argv)
     config = {"latent": args.latent, "width": args.width, "blocks": args.blocks,
               "levels": args.levels, "wavelet": args.wavelet, "lambdas": args.lambdas}
+    if args.per_level_prior:
+        config["perLevelPrior"] = True
     train_image_rd(args, config, build, rd_loss, bottleneck_input)
 
 
