@@ -139,7 +139,11 @@ export class WaveletCodec implements StreamingAudioCodec {
     };
   }
 
-  /** Resolves the named model (or the default image model) now, the other medium's on first use. */
+  /**
+   * Resolves one model now — `model`, else `imageModel`, else `audioModel` when only that is
+   * named, else the default image model — and the other medium's on first use. `info` describes
+   * the model opened now.
+   */
   static async open(options: WaveletOpenOptions = {}): Promise<WaveletCodec> {
     const names: Record<Media, string | undefined> = {
       image: checkModelOption(options.imageModel, 'options.imageModel'),
@@ -149,7 +153,9 @@ export class WaveletCodec implements StreamingAudioCodec {
     const tileSize = checkInteger(options.tileSize ?? DEFAULT_TILE_SIZE, 'options.tileSize', 8, MAX_TILE_SIZE);
     const runtime = await Runtime.create({ device: options.device, threads: options.threads });
     try {
-      const first = new WaveletModel(resolveModel(ID, named ?? names.image, DEFAULT_IMAGE_MODEL), runtime);
+      const firstMedia: Media = named === undefined && names.image === undefined && names.audio !== undefined ? 'audio' : 'image';
+      const fallback = firstMedia === 'image' ? DEFAULT_IMAGE_MODEL : DEFAULT_AUDIO_MODEL;
+      const first = new WaveletModel(resolveModel(ID, named ?? names[firstMedia], fallback), runtime);
       const media = first.manifest.media;
       if (named !== undefined) {
         if (names[media] !== undefined && names[media] !== named) throw invalidRange(`the same model as options.${media}Model`, 'options.model', named);

@@ -157,6 +157,13 @@ describe('wavelet codec: errors', () => {
     expect(() => wrong.model('image')).toThrow(/codes audio, not image/);
   });
 
+  it('opens only the audio model when only audioModel is named', async () => {
+    await using audioOnly = await openWavelet({ audioModel: AUDIO_MODEL, threads: 1 });
+    expect(audioOnly.info.modelId).toBe('tiny-audio');
+    const back = await audioOnly.decode(await audioOnly.encode(audioFile('speech-24k-s16.wav'), { quality: 4 }));
+    expect(back.kind).toBe('audio');
+  });
+
   it('rejects truncated and corrupt files with typed errors', async () => {
     const bytes = await codec.encode(audioFile('speech-24k-s16.wav'), { quality: 2 });
     await expect(codec.decode(bytes.subarray(0, bytes.length - 9))).rejects.toBeInstanceOf(CodecError);
