@@ -9,7 +9,10 @@ import hashlib
 import inspect
 import json
 import os
+import shutil
+import signal
 import subprocess
+import tempfile
 
 import numpy as np
 import torch
@@ -61,6 +64,34 @@ def run_onnx(model_path, inputs: dict, workdir: str, repeat: int = 1, threads: i
     outs = {k: np.fromfile(os.path.join(out_dir, f"{k}.f32"), dtype="<f4").reshape(d)
             for k, d in info["outputs"].items()}
     return outs, info["ms"]
+
+
+def graph_parity(out_dir: str, ref: dict, report: dict, pause_pid: int | None = None,
+                 prefix: str = "parity-") -> dict:
+    """Runs each exported graph ``<out_dir>/<name>.onnx`` in onnxruntime-node on the inputs of
+    ``ref[name] = (inputs, outputs)`` (PyTorch tensors) and writes into ``report`` the median
+    ONNX time (``ms[name]``, 4 runs, the first dropped) and the max |ONNX - PyTorch| per output
+    (``maxAbsDiff["name.output"]``).  A training process ``pause_pid`` is stopped meanwhile so
+    the timings see idle cores.  Returns the ONNX outputs per graph."""
+    work = tempfile.mkdtemp(prefix=prefix)
+    report.setdefault("maxAbsDiff", {})
+    report.setdefault("ms", {})
+    if pause_pid:
+        os.kill(pause_pid, signal.SIGSTOP)
+    try:
+        onnx_out = {}
+        for name, (inputs, outputs) in ref.items():
+            res, ms = run_onnx(os.path.join(out_dir, f"{name}.onnx"),
+                               {k: v.numpy() for k, v in inputs.items()}, work, repeat=4)
+            onnx_out[name] = res
+            report["ms"][name] = round(float(np.median(ms[1:])), 1)
+            for k, v in outputs.items():
+                report["maxAbsDiff"][f"{name}.{k}"] = float(np.abs(res[k] - v.numpy()).max())
+    finally:
+        if pause_pid:
+            os.kill(pause_pid, signal.SIGCONT)
+        shutil.rmtree(work, ignore_errors=True)
+    return onnx_out
 
 
 IMAGE_AXES = {0: "batch", 2: "height", 3: "width"}

@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
@@ -32,9 +29,9 @@ from torch import nn  # noqa: E402
 from common.data import load_rgb, to_tensor_batch  # noqa: E402
 from common.entropy import (LIKELIHOOD_BOUND, SCALE_BOUND, default_scale_table,  # noqa: E402
                             gaussian_pmfs, scale_indexes, table_bits, table_set)
-from common.export_utils import (export_onnx, export_parser, f32_list, kodak_images,  # noqa: E402,F401
-                                 last_report, load_for_export, onnx_files, pad_to, print_rd_table,
-                                 run_onnx, sha256, training_provenance)
+from common.export_utils import (export_onnx, export_parser, f32_list, graph_parity,  # noqa: E402,F401
+                                 kodak_images, last_report, load_for_export, onnx_files, pad_to,
+                                 print_rd_table, run_onnx, sha256, training_provenance)
 from hyperprior.model import build  # noqa: E402
 
 TAIL_MASS = 1e-9
@@ -167,24 +164,8 @@ def onnx_parity(model, out_dir: str, image: str, level: int, pause_pid: int | No
                    {"scales": out["scales"], "means": out["means"]}),
            "g_s": ({"y_hat": out["y_hat"], "inv_gain": g["inv_gain"]},
                    {"x_hat": out["x_hat"].clamp(0, 1)})}
-    report = {"image": os.path.basename(image), "quality": level + 1, "size": list(x.shape[2:]),
-              "maxAbsDiff": {}, "ms": {}}
-    work = tempfile.mkdtemp(prefix="hp-parity-")
-    if pause_pid:
-        os.kill(pause_pid, signal.SIGSTOP)
-    try:
-        onnx_out = {}
-        for name, (inputs, outputs) in ref.items():
-            res, ms = run_onnx(os.path.join(out_dir, f"{name}.onnx"),
-                               {k: v.numpy() for k, v in inputs.items()}, work, repeat=4)
-            onnx_out[name] = res
-            report["ms"][name] = round(float(np.median(ms[1:])), 1)
-            for k, v in outputs.items():
-                report["maxAbsDiff"][f"{name}.{k}"] = float(np.abs(res[k] - v.numpy()).max())
-    finally:
-        if pause_pid:
-            os.kill(pause_pid, signal.SIGCONT)
-        shutil.rmtree(work, ignore_errors=True)
+    report = {"image": os.path.basename(image), "quality": level + 1, "size": list(x.shape[2:])}
+    onnx_out = graph_parity(out_dir, ref, report, pause_pid, prefix="hp-parity-")
     # symbols the codec would code, from ONNX vs PyTorch h_s outputs
     y_sym_pt = torch.round(out["y"] - out["means"]).numpy()
     y_sym_ox = np.round(out["y"].numpy() - onnx_out["h_s"]["means"])
