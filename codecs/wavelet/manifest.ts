@@ -5,9 +5,11 @@
  * rate levels with gain vectors (Cui et al. 2021), one factorized entropy-bottleneck table per
  * latent channel — shared by every level (`entropyBottleneck.medians` and `.tables`), or one set
  * per level (`entropyBottleneck.levels: [{ quality, medians, tables }]`, models trained with one
- * density per level and channel); audio models add the sample rate.
+ * density per level and channel), each set optionally with `prediction: { predictor: 'med',
+ * channels, tables }` (those channels coded as spatial prediction residuals); audio models add the
+ * sample rate.
  */
-import type { CdfTableSet } from '../../src/entropy/index.js';
+import type { CdfTableSet, LatentPrediction } from '../../src/entropy/index.js';
 import { manifestFields, type GraphSpec } from '../../src/runtime/manifest-fields.js';
 
 /** The two graphs: `encoder` (x, gain → y) and `decoder` (ŷ, invGain → x̂). */
@@ -24,10 +26,14 @@ export interface WaveletRateLevel {
   bottleneck: number;
 }
 
-/** One set of entropy-bottleneck tables: a median and a CDF table per latent channel. */
+/**
+ * One set of entropy-bottleneck tables: a median and a CDF table per latent channel, and optionally
+ * the channels coded as MED prediction residuals with their residual tables (`prediction`).
+ */
 export interface WaveletBottleneck {
   medians: Float32Array;
   tables: CdfTableSet;
+  prediction?: LatentPrediction;
 }
 
 export interface WaveletManifest {
@@ -61,8 +67,18 @@ function rateLevelsAt(value: unknown, c: number): WaveletRateLevel[] {
   return levels;
 }
 
+function predictionAt(value: unknown, key: string, c: number): LatentPrediction {
+  const p = f.objectAt(value, key);
+  if (p.predictor !== 'med') throw f.invalid(`${key}.predictor`, "'med'");
+  const channels = f.intsAt(p.channels, `${key}.channels`);
+  if (channels.some((ch, i) => ch < 0 || ch >= c || channels.indexOf(ch) !== i)) throw f.invalid(`${key}.channels`, `distinct channel indexes below ${c}`);
+  return { channels, tables: f.tablesAt(p.tables, `${key}.tables`, channels.length) };
+}
+
 function bottleneckAt(value: Record<string, unknown>, key: string, c: number): WaveletBottleneck {
-  return { medians: f.floatsAt(value.medians, `${key}.medians`, c), tables: f.tablesAt(value.tables, `${key}.tables`, c) };
+  const b: WaveletBottleneck = { medians: f.floatsAt(value.medians, `${key}.medians`, c), tables: f.tablesAt(value.tables, `${key}.tables`, c) };
+  if (value.prediction !== undefined) b.prediction = predictionAt(value.prediction, `${key}.prediction`, c);
+  return b;
 }
 
 /** The bottleneck tables, shared or per level; per level, each rate level gets its entry's index. */

@@ -4,7 +4,8 @@
  *
  *   analyse:    y = encoder(x, gain)          (wavelet packet analysis + a 1×1 projection: linear)
  *   code:       v = round_half_even(y − median_c) → rANS with table c → ŷ = v + median_c
- *               (the level's own medians and tables when the model has one set per level)
+ *               (the level's own medians and tables when the model has one set per level; channels
+ *               the manifest lists under `prediction` are coded as MED residuals of v's plane)
  *   synthesise: x̂ = decoder(ŷ, invGain)      (residual blocks at 1/factor rate + packet synthesis)
  *
  * Images are `[1, 3, H, W]` tensors (planar RGB in [0, 1]), audio `[1, 1, T]` (one channel in
@@ -48,7 +49,7 @@ export class WaveletModel implements Disposable {
     this.rank = this.manifest.media === 'image' ? 4 : 3;
     this.inputChannels = this.manifest.media === 'image' ? 3 : 1;
     try {
-      for (const b of this.manifest.bottlenecks) this.bottlenecks.push(new FactorizedLatentCodec(b.tables, b.medians));
+      for (const b of this.manifest.bottlenecks) this.bottlenecks.push(new FactorizedLatentCodec(b.tables, b.medians, b.prediction));
     } catch (err) {
       this.dispose();
       if (!(err instanceof RangeError)) throw err;

@@ -8,6 +8,7 @@ export {
   buildFactorizedTables,
   buildGaussianTables,
   buildScaleIndexes,
+  concatTableSets,
   checkCdfTableSet,
   defaultScaleTable,
   quantizeCdf,
@@ -26,4 +27,4 @@ export {
   adaptiveIdealBits,
   type AdaptiveOptions,
 } from './adaptive.js';
-export { FactorizedLatentCodec, GaussianLatentCodec } from './latent-codecs.js';
+export { FactorizedLatentCodec, GaussianLatentCodec, type LatentPrediction } from './latent-codecs.js';

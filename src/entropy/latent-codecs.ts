@@ -13,8 +13,9 @@
  * `Math.fround(a − b)` of two float32 values equals the float32 subtraction (a double has more than
  * 2·24 + 2 bits, so rounding twice is harmless); table indexes come from `buildScaleIndexes`.
  */
+import { signedReconstruct, signedResiduals } from './med.js';
 import { RansCoder } from './rans.js';
-import { buildScaleIndexes, type CdfTableSet } from './tables.js';
+import { buildScaleIndexes, concatTableSets, type CdfTableSet } from './tables.js';
 import { CodecError } from '../errors.js';
 import { roundHalfEven } from '../media/image.js';
 import type { Latent } from '../runtime/latent.js';
@@ -34,14 +35,42 @@ function dequantize(v: Int32Array, shift: Float32Array, plane = 1): Float32Array
 }
 
 /**
+ * Channels of a factorized latent coded as spatial prediction residuals: the symbols v of each listed
+ * channel are replaced by their MED residuals (`signedResiduals`, LOCO-I's predictor over the channel's
+ * plane in raster order) and coded with the matching table of `tables` — the JPEG treatment of DC
+ * coefficients, for the low-pass channels whose neighbours are alike. Lossless: the decoder rebuilds v.
+ */
+export interface LatentPrediction {
+  /** Channel indexes, distinct, in [0, C). */
+  channels: Int32Array;
+  /** One residual table per listed channel, in the same order. */
+  tables: CdfTableSet;
+}
+
+/**
  * Entropy bottleneck for z: one learned factorized density (one table) per channel, symbols
- * relative to the channel's median.
+ * relative to the channel's median; optionally some channels coded as prediction residuals.
  */
 export class FactorizedLatentCodec implements Disposable {
   private readonly coder: RansCoder;
+  /** Coder table of each channel: c, or C + k for the k-th predicted channel. */
+  private readonly tableOf: Int32Array;
+  private readonly predicted: Int32Array;
 
-  constructor(tables: CdfTableSet, private readonly medians: Float32Array) {
-    this.coder = new RansCoder(tables);
+  constructor(tables: CdfTableSet, private readonly medians: Float32Array, prediction?: LatentPrediction) {
+    const channels = medians.length;
+    this.tableOf = Int32Array.from({ length: channels }, (_, c) => c);
+    this.predicted = prediction?.channels ?? new Int32Array(0);
+    if (prediction) {
+      if (prediction.tables.cdfLengths.length !== this.predicted.length) {
+        throw new RangeError(`${this.predicted.length} predicted channels need as many residual tables, not ${prediction.tables.cdfLengths.length}`);
+      }
+      this.predicted.forEach((c, k) => {
+        if (!(c >= 0 && c < channels) || this.tableOf[c] !== c) throw new RangeError(`predicted channel ${c} is out of range or listed twice`);
+        this.tableOf[c] = channels + k;
+      });
+    }
+    this.coder = new RansCoder(prediction ? concatTableSets(tables, prediction.tables) : tables);
   }
 
   /** Codes z; returns the bytes and ẑ (what the decoder will reconstruct). */
@@ -49,13 +78,19 @@ export class FactorizedLatentCodec implements Disposable {
     const plane = z.height * z.width;
     const symbols = quantize(z.data, this.medians, plane);
     const zHat = { channels: z.channels, height: z.height, width: z.width, data: dequantize(symbols, this.medians, plane) };
-    return { bytes: this.coder.encode(symbols, this.indexes(z.channels, plane)), zHat };
+    const coded = this.predicted.length ? symbols.slice() : symbols;
+    for (const c of this.predicted) coded.set(signedResiduals(symbols.subarray(c * plane, (c + 1) * plane), z.width, z.height), c * plane);
+    return { bytes: this.coder.encode(coded, this.indexes(z.channels, plane)), zHat };
   }
 
   /** Decodes ẑ of the given shape. Throws ERR_BITSTREAM_TRUNCATED / ERR_BITSTREAM_CORRUPT. */
   decode(bytes: Uint8Array, shape: Omit<Latent, 'data'>): Latent {
     const plane = shape.height * shape.width;
     const symbols = this.coder.decode(bytes, this.indexes(shape.channels, plane));
+    for (const c of this.predicted) {
+      const res = symbols.slice(c * plane, (c + 1) * plane);
+      signedReconstruct(res, shape.width, shape.height, symbols.subarray(c * plane, (c + 1) * plane));
+    }
     return { channels: shape.channels, height: shape.height, width: shape.width, data: dequantize(symbols, this.medians, plane) };
   }
 
@@ -69,7 +104,7 @@ export class FactorizedLatentCodec implements Disposable {
 
   private indexes(channels: number, plane: number): Int32Array {
     const out = new Int32Array(channels * plane);
-    for (let c = 0; c < channels; c++) out.fill(c, c * plane, (c + 1) * plane);
+    for (let c = 0; c < channels; c++) out.fill(this.tableOf[c] ?? c, c * plane, (c + 1) * plane);
     return out;
   }
 }

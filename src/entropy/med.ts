@@ -44,6 +44,25 @@ export function reconstruct(res: Int32Array, width: number, height: number, bits
   }
 }
 
+/**
+ * MED residuals of a plane of signed integers (the symbols of a latent channel): x − pred, exact and
+ * unbounded (no wrap); the same prediction as {@link residuals}.
+ */
+export function signedResiduals(plane: Int32Array, width: number, height: number): Int32Array {
+  const out = new Int32Array(width * height);
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i++) out[i] = plane[i]! - predictAt(plane, width, i, x, y);
+  }
+  return out;
+}
+
+/** Inverse of {@link signedResiduals}: rebuilds the plane into `out` in causal order. */
+export function signedReconstruct(res: Int32Array, width: number, height: number, out: Int32Array): void {
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i++) out[i] = res[i]! + predictAt(out, width, i, x, y);
+  }
+}
+
 /** Folds an unsigned residual mod 2^bits to 0, 1, 2, … for 0, −1, +1, −2, … (a zigzag over the signed range). */
 export function fold(u: number, bits: number): number {
   const half = 1 << (bits - 1);

@@ -55,6 +55,13 @@ export function checkCdfTableSet(value: unknown, name = 'tables'): CdfTableSet {
   };
 }
 
+/** The tables of `a` followed by those of `b` (table `i` of `b` becomes `a`'s count + `i`); same precision. */
+export function concatTableSets(a: CdfTableSet, b: CdfTableSet): CdfTableSet {
+  if (a.precision !== b.precision) throw invalidRange(`precision ${a.precision} like the first set`, 'tables.precision', b.precision);
+  const join = (x: Int32Array, y: Int32Array) => { const out = new Int32Array(x.length + y.length); out.set(x); out.set(y, x.length); return out; };
+  return { cdfs: join(a.cdfs, b.cdfs), cdfLengths: join(a.cdfLengths, b.cdfLengths), offsets: join(a.offsets, b.offsets), precision: a.precision };
+}
+
 /**
  * Quantizes a pmf (non-negative, not all zero; normalized here) into a CDF of `pmf.length + 1` entries:
  * `cdf[0] = 0`, last `1 << precision`, every symbol at frequency >= 1. Proportional shares with the

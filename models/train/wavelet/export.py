@@ -8,7 +8,8 @@ and ``decoder.onnx`` (y_hat, inv_gain -> x_hat: decoder + packet synthesis, clam
 opset 17 with dynamic batch/height/width, and ``manifest.json`` (the hyperprior's schema where
 it applies: rate levels with gain vectors, one factorized entropy-bottleneck table per latent
 channel with its median -- per rate level when the model has one density per (level, channel),
-``--per-level-prior`` -- provenance, Kodak RD estimates).  Then it checks parity:
+``--per-level-prior``, each level then with the channels coded as MED prediction residuals and
+their tables (wavelet/prediction.py, fitted on training images) -- provenance, Kodak RD estimates).  Then it checks parity:
 
 1. both ONNX graphs, run by onnxruntime-node (common/onnx_run.mjs), against PyTorch on a real
    Kodak image (max abs difference, symbol mismatches after rounding) and ONNX timings on 2 threads;
@@ -34,6 +35,7 @@ from common.export_utils import (export_onnx, export_parser, f32_list, graph_par
                                  kodak_images, load_for_export, onnx_files, pad_to, print_rd_table,
                                  training_provenance)
 from wavelet.model import build  # noqa: E402
+from wavelet.prediction import channel_bits, fit_prediction  # noqa: E402
 
 
 class Enc(nn.Module):
@@ -80,9 +82,11 @@ def level_tables(model) -> list[tuple[list, dict]]:
 
 
 @torch.no_grad()
-def evaluate(model, images, levels):
-    """Per level: mean over images of likelihood bpp, table bpp, PSNR (8-bit output), escapes."""
-    acc = {l: {"bpp": [], "bpp_tables": [], "psnr": [], "escapes": 0} for l in range(model.levels)}
+def evaluate(model, images, levels, predictions=None):
+    """Per level: mean over images of likelihood bpp, table bpp, PSNR (8-bit output), escapes,
+    and with ``predictions`` the bpp as the codec codes it (predicted channels as MED residuals)."""
+    predictions = predictions or [None] * model.levels
+    acc = {l: {"bpp": [], "bpp_tables": [], "bpp_coded": [], "psnr": [], "escapes": 0} for l in range(model.levels)}
     for path in images:
         x = to_tensor_batch(load_rgb(path)[None])
         h, w = x.shape[2:]
@@ -97,12 +101,15 @@ def evaluate(model, images, levels):
             idx = np.broadcast_to(np.arange(model.latent).reshape(1, -1, 1, 1), sym.shape)
             tb, esc = table_bits(tables, idx, sym.numpy())
             a = acc[l]
+            a["bpp_coded"].append(float(channel_bits(tables, sym[0].numpy().astype(np.int64),
+                                                     predictions[l]).sum()) / (h * w))
             a["bpp"].append(bits / (h * w))
             a["bpp_tables"].append(tb / (h * w))
             a["psnr"].append(10 * np.log10(1.0 / max(mse, 1e-12)))
             a["escapes"] += esc
     return [{"quality": l + 1, "lambda": round(float(model.lambdas[l]), 6),
              "bpp": round(float(np.mean(a["bpp"])), 5), "bppTables": round(float(np.mean(a["bpp_tables"])), 5),
+             "bppCoded": round(float(np.mean(a["bpp_coded"])), 5),
              "psnr": round(float(np.mean(a["psnr"])), 4), "escapes": a["escapes"]} for l, a in acc.items()]
 
 
@@ -133,8 +140,9 @@ def provenance(ckpt_path: str, state: dict) -> dict:
     return training_provenance(ckpt_path, state, "models/train/wavelet/train.py", hw)
 
 
-def bottleneck_entry(model, levels) -> dict:
-    """The manifest's entropyBottleneck: medians + tables, or per rate level when they differ."""
+def bottleneck_entry(model, levels, predictions=None) -> dict:
+    """The manifest's entropyBottleneck: medians + tables, or per rate level when they differ
+    (each level with its ``prediction`` when one was fitted)."""
     entry = {"latent": "y", "subtractMedians": True,
              "symbols": "v = round_half_even(y - medians[c]); y_hat = float32(v + medians[c])"}
     if not isinstance(model.entropy_bottleneck, LevelBottleneck):
@@ -142,10 +150,16 @@ def bottleneck_entry(model, levels) -> dict:
         return {**entry, "tableIndex": "channel c of y uses table c", "medians": medians, "tables": tables}
     return {**entry, "tableIndex": "at quality q, channel c of y uses table c of levels[] entry q "
                                    "(and its medians[c])",
-            "levels": [{"quality": l + 1, "medians": m, "tables": t} for l, (m, t) in enumerate(levels)]}
+            "prediction": "levels[].prediction, where present: those channels' symbol planes v are coded "
+                          "as MED (LOCO-I) residuals d = v - pred (pred(0,0) = 0, first row: left, first "
+                          "column: above, else the median edge detector of left, above, above-left) with "
+                          "prediction.tables[k] for prediction.channels[k]; fitted on training images",
+            "levels": [{"quality": l + 1, "medians": m, "tables": t,
+                        **({"prediction": predictions[l]} if predictions and predictions[l] else {})}
+                       for l, (m, t) in enumerate(levels)]}
 
 
-def make_manifest(model, model_id, levels_tables, prov, rd, files, config):
+def make_manifest(model, model_id, levels_tables, prov, rd, files, config, predictions=None):
     levels = [{"quality": l + 1, "lambda": round(float(model.lambdas[l]), 6),
                "gain": f32_list(model.gain.vectors()[l]), "invGain": f32_list(model.inv_gain.vectors()[l])}
               for l in range(model.levels)]
@@ -179,7 +193,7 @@ def make_manifest(model, model_id, levels_tables, prov, rd, files, config):
                       "g = g_l^(1-t) * g_(l+1)^t, element-wise.",
         "rateLevels": levels,
         "defaultQuality": 4,
-        "entropyBottleneck": bottleneck_entry(model, levels_tables),
+        "entropyBottleneck": bottleneck_entry(model, levels_tables, predictions),
         "cdfQuantization": "table with pmf p_0..p_(n-2) and escape mass p_(n-1) (tail): "
                            "freq_i = 1 + floor(p_i / sum(p) * (2^precision - n)) in float64, "
                            "then 2^precision - sum(freq) is added to the largest freq (first on "
@@ -194,7 +208,11 @@ def make_manifest(model, model_id, levels_tables, prov, rd, files, config):
 
 
 def main(argv=None):
-    args = export_parser(__doc__, "models/wavelet/wavelet-vr-cpu").parse_args(argv)
+    parser = export_parser(__doc__, "models/wavelet/wavelet-vr-cpu")
+    parser.add_argument("--prediction-images", type=int, default=160,
+                        help="training images to fit the low-pass channels' MED prediction on "
+                             "(per-level models; 0 = no prediction)")
+    args = parser.parse_args(argv)
     state, model, quantile_note, model_id = load_for_export(args, build)
     export_graphs(model, args.out)
     levels = level_tables(model)
@@ -203,14 +221,24 @@ def main(argv=None):
           f"({sum(len(t['cdfs']) for _, t in distinct)} entries, "
           f"longest {max(max(t['cdfLengths']) for _, t in distinct)})", flush=True)
 
+    predictions, prediction_report = None, None
+    if isinstance(model.entropy_bottleneck, LevelBottleneck) and args.prediction_images > 0:
+        folders = state.get("train", {}).get("data") or []
+        predictions, prediction_report = fit_prediction(model, levels, folders, images=args.prediction_images)
+
     images, parity_image = kodak_images(args)
     parity = onnx_parity(model, args.out, parity_image, args.parity_quality - 1, args.pause_pid)
     print("onnx parity:", json.dumps(parity), flush=True)
 
-    rd = evaluate(model, images, levels)
+    rd = evaluate(model, images, levels, predictions)
     files = onnx_files(args.out, GRAPHS)
     manifest = make_manifest(model, model_id, levels, provenance(args.checkpoint, state), rd, files,
-                             state["config"])
+                             state["config"], predictions)
+    if prediction_report:
+        manifest["entropyBottleneck"]["predictionFit"] = {
+            "images": args.prediction_images, "data": [os.path.basename(d) for d in state["train"]["data"]],
+            "rule": "predict a channel when its MED residuals cost <= 97 % of its symbols' bits on the "
+                    "held-out half of the images", "levels": prediction_report}
     manifest["rd"]["images"] = len(images)
     manifest["rd"]["imageNames"] = [os.path.basename(i) for i in images]
     manifest["entropyBottleneck"]["quantiles"] = quantile_note
@@ -222,6 +250,8 @@ def main(argv=None):
     with open(path) as f:
         same = json.load(f)["entropyBottleneck"] == manifest["entropyBottleneck"]
     print_rd_table(rd)
+    if predictions:
+        print("bpp as coded (with prediction): " + " ".join(f"q{r['quality']} {r['bppCoded']:.4f}" for r in rd))
     print(f"manifest.json round trip keeps the tables identical: {same}")
     print(f"wrote {args.out}: " + ", ".join(f"{k} {v['bytes'] / 1e6:.2f} MB" for k, v in files.items())
           + f", manifest.json {os.path.getsize(path) / 1e6:.2f} MB")

@@ -34,6 +34,19 @@ describe('wavelet manifest', () => {
     expect(m.bottlenecks[0]!.tables.cdfs).not.toEqual(m.bottlenecks[7]!.tables.cdfs);
   });
 
+  it('reads the channels each level codes as prediction residuals, with their tables', () => {
+    const m = parseWaveletManifest(image);
+    for (const [i, level] of m.rateLevels.entries()) {
+      const spec = image.entropyBottleneck.levels[i].prediction;
+      const prediction = m.bottlenecks[level.bottleneck]!.prediction;
+      expect(prediction === undefined).toBe(spec === undefined);
+      if (!spec) continue;
+      expect(Array.from(prediction!.channels)).toEqual(spec.channels);
+      expect(prediction!.tables.cdfLengths).toHaveLength(spec.channels.length);
+    }
+    expect(m.bottlenecks.some((b) => b.prediction !== undefined)).toBe(true);
+  });
+
   it('lets every rate level of a shared-table model use the one set', () => {
     const m = parseWaveletManifest(audio);
     expect(m.bottlenecks).toHaveLength(1);
@@ -52,6 +65,9 @@ describe('wavelet manifest', () => {
     ['a level\'s median count', image, (m) => { m.entropyBottleneck.levels[4].medians.pop(); }, "expected an array of 12 numbers for 'entropyBottleneck.levels[4].medians'"],
     ['a level\'s table count', image, (m) => { m.entropyBottleneck.levels[0].tables.offsets.pop(); }, "'entropyBottleneck.levels[0].tables'"],
     ['levels that are not an array', image, (m) => { m.entropyBottleneck.levels = {}; }, "'entropyBottleneck.levels'"],
+    ['a prediction\'s predictor', image, (m) => { m.entropyBottleneck.levels[0].prediction.predictor = 'cnn'; }, "expected 'med' for 'entropyBottleneck.levels[0].prediction.predictor'"],
+    ['a predicted channel out of range', image, (m) => { m.entropyBottleneck.levels[0].prediction.channels[0] = 12; }, "expected distinct channel indexes below 12 for 'entropyBottleneck.levels[0].prediction.channels'"],
+    ['a prediction\'s table count', image, (m) => { m.entropyBottleneck.levels[0].prediction.tables.offsets.pop(); }, "'entropyBottleneck.levels[0].prediction.tables'"],
     ['shared tables', audio, (m) => { delete m.entropyBottleneck.tables; }, "'entropyBottleneck.tables'"],
   ];
   for (const [what, raw, edit, message] of cases) {
