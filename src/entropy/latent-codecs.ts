@@ -88,8 +88,8 @@ export class FactorizedLatentCodec implements Disposable {
     const plane = shape.height * shape.width;
     const symbols = this.coder.decode(bytes, this.indexes(shape.channels, plane));
     for (const c of this.predicted) {
-      const res = symbols.slice(c * plane, (c + 1) * plane);
-      signedReconstruct(res, shape.width, shape.height, symbols.subarray(c * plane, (c + 1) * plane));
+      const residuals = symbols.subarray(c * plane, (c + 1) * plane);
+      signedReconstruct(residuals, shape.width, shape.height, residuals); // in place: reads only earlier samples
     }
     return { channels: shape.channels, height: shape.height, width: shape.width, data: dequantize(symbols, this.medians, plane) };
   }

@@ -56,7 +56,10 @@ export function signedResiduals(plane: Int32Array, width: number, height: number
   return out;
 }
 
-/** Inverse of {@link signedResiduals}: rebuilds the plane into `out` in causal order. */
+/**
+ * Inverse of {@link signedResiduals}: rebuilds the plane into `out` in causal order. `out` may be
+ * `res` itself: sample i reads `res[i]` and only samples of `out` before i.
+ */
 export function signedReconstruct(res: Int32Array, width: number, height: number, out: Int32Array): void {
   for (let y = 0, i = 0; y < height; y++) {
     for (let x = 0; x < width; x++, i++) out[i] = res[i]! + predictAt(out, width, i, x, y);

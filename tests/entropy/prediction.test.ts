@@ -38,6 +38,9 @@ describe('MED residuals of signed planes', () => {
       const back = new Int32Array(w * h);
       signedReconstruct(signedResiduals(plane, w, h), w, h, back);
       expect(back).toEqual(plane);
+      const inPlace = signedResiduals(plane, w, h);
+      signedReconstruct(inPlace, w, h, inPlace);
+      expect(inPlace).toEqual(plane);
     }
   });
 });

@@ -290,6 +290,16 @@ def table_set(pmfs, tails, offsets, precision: int = PRECISION) -> dict:
     }
 
 
+def concat_table_sets(sets, precision: int = PRECISION) -> dict:
+    """Table sets joined in order (table k of the second set follows the first set's tables)."""
+    sets = list(sets)
+    precision = sets[0]["precision"] if sets else precision
+    if any(t["precision"] != precision for t in sets):
+        raise ValueError("table sets of different precision")
+    return {"precision": precision,
+            **{k: [v for t in sets for v in t[k]] for k in ("cdfs", "cdfLengths", "offsets")}}
+
+
 def table_bits(tables: dict, table_index: np.ndarray, values: np.ndarray,
                bypass_bits=None) -> tuple[float, int]:
     """Bits to code ``values`` (integers) with table ``table_index`` each, from the integer tables.

@@ -1,4 +1,4 @@
-"""Pieces shared by the image export scripts (hyperprior/export.py, wavelet/export.py): the
+"""Pieces shared by the export scripts (hyperprior/export.py, wavelet/export.py, export_audio.py): the
 command line, checkpoint loading with the solved bottleneck quantiles, ONNX export and the
 onnxruntime-node runner used for parity, file hashes, training provenance and the RD table."""
 from __future__ import annotations
@@ -67,10 +67,10 @@ def run_onnx(model_path, inputs: dict, workdir: str, repeat: int = 1, threads: i
 
 
 def graph_parity(out_dir: str, ref: dict, report: dict, pause_pid: int | None = None,
-                 prefix: str = "parity-") -> dict:
+                 prefix: str = "parity-", repeat: int = 4) -> dict:
     """Runs each exported graph ``<out_dir>/<name>.onnx`` in onnxruntime-node on the inputs of
     ``ref[name] = (inputs, outputs)`` (PyTorch tensors) and writes into ``report`` the median
-    ONNX time (``ms[name]``, 4 runs, the first dropped) and the max |ONNX - PyTorch| per output
+    ONNX time (``ms[name]``, ``repeat`` runs, the first dropped) and the max |ONNX - PyTorch| per output
     (``maxAbsDiff["name.output"]``).  A training process ``pause_pid`` is stopped meanwhile so
     the timings see idle cores.  Returns the ONNX outputs per graph."""
     work = tempfile.mkdtemp(prefix=prefix)
@@ -82,7 +82,7 @@ def graph_parity(out_dir: str, ref: dict, report: dict, pause_pid: int | None = 
         onnx_out = {}
         for name, (inputs, outputs) in ref.items():
             res, ms = run_onnx(os.path.join(out_dir, f"{name}.onnx"),
-                               {k: v.numpy() for k, v in inputs.items()}, work, repeat=4)
+                               {k: v.numpy() for k, v in inputs.items()}, work, repeat=repeat)
             onnx_out[name] = res
             report["ms"][name] = round(float(np.median(ms[1:])), 1)
             for k, v in outputs.items():

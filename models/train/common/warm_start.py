@@ -40,7 +40,7 @@ import time
 import numpy as np
 import torch
 
-from .entropy import EntropyBottleneck
+from .entropy import EntropyBottleneck, concat_table_sets
 from .export_utils import sha256
 from .rate import GainUnits
 
@@ -219,10 +219,8 @@ def flat_bottleneck(manifest_eb: dict) -> dict:
     if "levels" not in manifest_eb:
         return manifest_eb
     levels = sorted(manifest_eb["levels"], key=lambda l: l["quality"])
-    tables = [l["tables"] for l in levels]
     return {"medians": [m for l in levels for m in l["medians"]],
-            "tables": {"precision": tables[0]["precision"],
-                       **{k: [v for t in tables for v in t[k]] for k in ("cdfs", "cdfLengths", "offsets")}}}
+            "tables": concat_table_sets(l["tables"] for l in levels)}
 
 
 def restore_bottleneck(eb: EntropyBottleneck, manifest_eb: dict, fit_steps: int = 800,

@@ -18,9 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
@@ -30,8 +28,8 @@ from torch import nn  # noqa: E402
 
 from common.audio_data import list_audio, load_audio  # noqa: E402
 from common.entropy import table_bits, table_set  # noqa: E402
-from common.export_utils import (SIGNAL_AXES, export_onnx, f32_list, load_for_export, onnx_files,  # noqa: E402
-                                 run_onnx, training_provenance)
+from common.export_utils import (SIGNAL_AXES, export_onnx, f32_list, graph_parity,  # noqa: E402
+                                 load_for_export, onnx_files, training_provenance)
 from rvq.model import SpectralLosses, si_snr  # noqa: E402
 from wavelet.audio_model import SAMPLE_RATE, build_audio  # noqa: E402
 
@@ -116,19 +114,8 @@ def onnx_parity(model, out_dir, clip, level):
     out = model(x, lv)
     ref = {"encoder": ({"x": x, "gain": gain}, {"y": out["y"]}),
            "decoder": ({"y_hat": out["y_hat"], "inv_gain": inv_gain}, {"x_hat": out["x_hat"].clamp(-1, 1)})}
-    report = {"samples": int(x.shape[-1]), "quality": level + 1, "maxAbsDiff": {}, "ms": {}}
-    work = tempfile.mkdtemp(prefix="wavelet-audio-parity-")
-    try:
-        res_all = {}
-        for name, (inputs, outputs) in ref.items():
-            res, ms = run_onnx(os.path.join(out_dir, f"{name}.onnx"), {k: v.numpy() for k, v in inputs.items()},
-                               work, repeat=3)
-            res_all[name] = res
-            report["ms"][name] = round(float(np.median(ms[1:])), 1)
-            for k, v in outputs.items():
-                report["maxAbsDiff"][f"{name}.{k}"] = float(np.abs(res[k] - v.numpy()).max())
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    report = {"samples": int(x.shape[-1]), "quality": level + 1}
+    res_all = graph_parity(out_dir, ref, report, prefix="wavelet-audio-parity-", repeat=3)
     med = model.entropy_bottleneck.medians.reshape(1, -1, 1).numpy()
     report["ySymbolMismatches"] = int((np.round(out["y"].numpy() - med) != np.round(res_all["encoder"]["y"] - med)).sum())
     report["ySymbols"] = int(out["y"].numel())

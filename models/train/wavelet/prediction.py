@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from common.data import list_images, load_rgb, to_tensor_batch
-from common.entropy import quantize_cdf, table_bits
+from common.entropy import concat_table_sets, quantize_cdf, table_bits
 from common.export_utils import pad_to
 
 TAIL = 1e-4  # escape mass of a residual table (values never seen in training)
@@ -60,12 +60,6 @@ def one_table(tables: dict, k: int) -> dict:
     start = sum(lengths[:k])
     return {"precision": tables["precision"], "cdfs": tables["cdfs"][start:start + lengths[k]],
             "cdfLengths": [lengths[k]], "offsets": [tables["offsets"][k]]}
-
-
-def join_tables(sets: list[dict], precision: int = 16) -> dict:
-    return {"precision": precision, "cdfs": [v for t in sets for v in t["cdfs"]],
-            "cdfLengths": [v for t in sets for v in t["cdfLengths"]],
-            "offsets": [v for t in sets for v in t["offsets"]]}
 
 
 def channel_bits(tables: dict, v: np.ndarray, prediction: dict | None = None) -> np.ndarray:
@@ -123,7 +117,7 @@ def fit_prediction(model, levels, folders, images: int = 160, keep: float = 0.97
                 chosen.append(c)
                 saved += plain[l, c] - bits
         tables = [residual_table(np.concatenate(res[l][c][0] + res[l][c][1])) for c in chosen]
-        entries.append({"predictor": "med", "channels": chosen, "tables": join_tables(tables)} if chosen else None)
+        entries.append({"predictor": "med", "channels": chosen, "tables": concat_table_sets(tables)} if chosen else None)
         report.append({"quality": l + 1, "channels": chosen,
                        "heldOutSaving": round(saved / max(plain[l].sum(), 1.0), 4)})
         log(f"prediction q{l + 1}: channels {chosen}, held-out bits saved {100 * report[-1]['heldOutSaving']:.1f} %")
