@@ -2,11 +2,10 @@
  * Datasets: any folder of images or audio (or one file). Without one, the project's own fixtures
  * (`fixtures/images`, `fixtures/audio` under the package root, wherever the command is run from).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CodecError } from '../errors.js';
+import { packageRoot } from '../package.js';
 import { loadAudio } from '../media/audio.js';
 import type { LoadedImage } from '../media/image.js';
 import type { MonoClip, Rgb8Image } from './runners.js';
@@ -16,22 +15,6 @@ const EXTENSIONS: Record<BenchMedia, readonly string[]> = {
   image: ['.png', '.jpg', '.jpeg', '.webp', '.avif', '.tif', '.tiff', '.gif', '.ppm', '.pgm'],
   audio: ['.wav', '.flac', '.mp3', '.ogg', '.oga', '.opus', '.m4a', '.aac'],
 };
-
-/** The folder holding this package's package.json (found by walking up from this module). */
-export function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'neural-codec') return dir;
-      } catch { /* keep looking */ }
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('Could not find the neural-codec package root above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
-}
 
 /** The default dataset of a media kind: the project's fixtures. */
 export function defaultDataset(media: BenchMedia): string {

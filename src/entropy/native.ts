@@ -7,9 +7,9 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { CodecError } from '../errors.js';
+import { packageRoot } from '../package.js';
 
 /** A native rANS table set (native/src/cdf_tables.h). Owns native memory until `dispose()`. */
 export interface NativeRansTables {
@@ -47,17 +47,6 @@ export interface NativeAddon {
 }
 
 const ADDON_FILE = join('build', 'Release', 'ncodec_native.node');
-
-/** The package root: the first directory above this module that holds binding.gyp. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'binding.gyp'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-    dir = parent;
-  }
-}
 
 let cached: NativeAddon | undefined;
 

@@ -7,19 +7,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CodecError } from '../errors.js';
-
-/** The package root (the folder with package.json), found from this file's location. */
-export function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'src'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('neural-codec: package root not found');
-    dir = parent;
-  }
-}
+import { packageRoot } from '../package.js';
 
 /** Folders searched for models: NCODEC_MODELS (path-delimited) first, then the package's models/. */
 export function modelRoots(): string[] {
