@@ -32,9 +32,9 @@ import type {
   DecodedImage, DecodedMedia, EncodeOptions, MediaInput, OpenOptions, RawImage, StreamingAudioCodec,
 } from '../../src/codec/types.js';
 import { CodecError } from '../../src/errors.js';
-import { isRawAudio, loadAudio } from '../../src/media/audio.js';
-import { isRawImage, loadImage } from '../../src/media/image.js';
-import { sniffImageFormat } from '../../src/media/sniff.js';
+import { loadAudio } from '../../src/media/audio.js';
+import { loadImage } from '../../src/media/image.js';
+import { mediaKindOf } from '../../src/media/sniff.js';
 import type { Latent } from '../../src/runtime/latent.js';
 import { resolveModel, type ModelFiles } from '../../src/runtime/models.js';
 import { Runtime } from '../../src/runtime/session.js';
@@ -111,14 +111,6 @@ function checkModelOption(value: unknown, name: string): string | undefined {
   return value;
 }
 
-/** Is `input` an image (raw, or a file/bytes sharp's formats start with) rather than audio? */
-async function isImageInput(input: MediaInput): Promise<boolean> {
-  if (isRawImage(input)) return true;
-  if (isRawAudio(input)) return false;
-  if (typeof input !== 'string' && !(input instanceof Uint8Array)) throw invalidType('a path, a Uint8Array, a raw image or raw audio', 'input', input);
-  return (await sniffImageFormat(input)) !== null;
-}
-
 /** A wavelet codec bound to an image model and an audio model (each opened on first use). */
 export class WaveletCodec implements StreamingAudioCodec {
   readonly id = ID;
@@ -187,7 +179,7 @@ export class WaveletCodec implements StreamingAudioCodec {
 
   async encode(input: MediaInput, options: WaveletEncodeOptions = {}): Promise<Uint8Array> {
     if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
-    return (await isImageInput(input)) ? this.encodeImage(input as string | Uint8Array | RawImage, options) : this.encodeAudio(input, options);
+    return (await mediaKindOf(input)) === 'image' ? this.encodeImage(input as string | Uint8Array | RawImage, options) : this.encodeAudio(input, options);
   }
 
   async decode(bytes: Uint8Array): Promise<DecodedMedia> {
@@ -234,7 +226,7 @@ export class WaveletCodec implements StreamingAudioCodec {
    */
   async encodeLatents(input: MediaInput, options: { quality?: number } = {}): Promise<WaveletLatents> {
     if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
-    if (await isImageInput(input)) {
+    if ((await mediaKindOf(input)) === 'image') {
       const model = this.model('image');
       const level = this.levelFor(model, options.quality);
       const image = await loadImage(input as string | Uint8Array | RawImage);

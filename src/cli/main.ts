@@ -5,17 +5,17 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { decode as decodeAny, listCodecs, openCodec } from '../codec/registry.js';
+import { DEFAULT_CODEC, decode as decodeAny, defaultCodecFor, listCodecs, openCodec } from '../codec/registry.js';
 import type { DecodedMedia } from '../codec/types.js';
 import { readContainer, readHeader } from '../container/format.js';
 import { CodecError } from '../errors.js';
-import { saveAudio } from '../media/audio.js';
-import { saveImage } from '../media/image.js';
+import { packageVersion } from '../package.js';
 import type { Device } from '../runtime/device.js';
 import { hex, listModels } from '../runtime/models.js';
-import { runEntropyBench, formatEntropyBench } from '../bench/entropy.js';
-import { benchCommand } from '../bench/command.js';
 import { progressReporter } from './progress.js';
+
+// The bench and media writers are imported where they are used: a command loads only what it runs
+// (see the cold-start notes in README.md).
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -27,13 +27,78 @@ class UsageError extends Error {}
 const USAGE = `Usage: ncodec <command> [options]
 
 Commands:
-  encode <input> -o <out.ncd> --codec <id> [--quality N] [--bitrate KBPS] [--max-steps N] [--max-seconds S] [--model ID|DIR] [--device cpu|cuda|auto] [--threads N]
+  encode <input> -o <out.ncd> [--codec ID] [--quality N] [--bitrate KBPS] [--model ID|DIR] ...
   decode <in.ncd> -o <out.png|out.wav|...> [--device cpu|cuda|auto] [--threads N]
   info <file.ncd> [--json]
   models [--json]
   bench entropy [--json] [--symbols N]
-  bench image|audio [options]     (ncodec bench image --help)
+  bench image|audio [options]
+
+ncodec <command> --help describes a command; ncodec --version prints the version.
 `;
+
+const DEVICE_HELP = `      --device DEVICE    where the networks run: cpu (default), cuda, or auto (CUDA when it loads)
+      --threads N        ONNX Runtime intra-op threads (default: the number of cores)`;
+
+/** Each command's --help. */
+const HELP: Record<string, () => string> = {
+  encode: () => `Usage: ncodec encode <input> -o <out.ncd> [options]
+
+Encodes an image or audio file (any format sharp or ffmpeg reads) into a container file. Without
+--codec, the default of the input's media: images ${DEFAULT_CODEC.image.codec} (model ${DEFAULT_CODEC.image.model}), \
+audio ${DEFAULT_CODEC.audio.codec} (model ${DEFAULT_CODEC.audio.model}).
+
+Options:
+  -o, --output FILE      the container file to write (required)
+  -c, --codec ID         ${listCodecs().map((c) => c.id).join(', ')} (ncodec models)
+  -m, --model ID|DIR     a model id (models/<codec>/<id>) or a model folder; default: the codec's
+  -q, --quality N        integer rate level of the model
+  -b, --bitrate KBPS     target bitrate, for audio codecs rated by bitrate (rvq)
+      --max-steps N      most fitting steps (inr)
+      --max-seconds S    most seconds of fitting (inr)
+${DEVICE_HELP}
+  -h, --help             this help
+`,
+  decode: () => `Usage: ncodec decode <in.ncd> -o <out> [options]
+
+Decodes a container file with the codec and model its header names. The output format follows the
+extension: .png, .jpg, .webp, .avif, .tiff for images; .wav, .flac, .mp3, ... for audio.
+
+Options:
+  -o, --output FILE      the image or audio file to write (required)
+${DEVICE_HELP}
+  -h, --help             this help
+`,
+  info: () => `Usage: ncodec info <file.ncd> [--json]
+
+Prints what a container file holds: codec, model and its hash, media, rate and sections.
+
+Options:
+      --json             print JSON
+  -h, --help             this help
+`,
+  models: () => `Usage: ncodec models [--json]
+
+Lists the registered codecs and the installed models (the package's models/ folder and the folders
+in NCODEC_MODELS).
+
+Options:
+      --json             print JSON
+  -h, --help             this help
+`,
+  bench: () => `Usage: ncodec bench entropy [--json] [--symbols N] [--seed N]
+       ncodec bench image|audio [options]     (ncodec bench image --help)
+
+bench entropy measures the entropy coders' throughput and overhead; bench image|audio measures
+rate-distortion curves against classic codecs (docs/BENCHMARKS.md).
+`,
+};
+
+/** A command's --help (or -h) before any `--`. */
+function wantsHelp(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
 
 type OptionSpec = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
 
@@ -81,15 +146,15 @@ async function encodeCommand(argv: string[], io: CliIo): Promise<number> {
   const [input] = positionals;
   if (!input || positionals.length > 1) throw new UsageError('encode takes exactly one input file');
   if (typeof values.output !== 'string') throw new UsageError('encode needs -o <output file>');
-  if (typeof values.codec !== 'string') throw new UsageError(`encode needs --codec <id> (one of: ${listCodecs().map((c) => c.id).join(', ')})`);
   const bitrate = values.bitrate === undefined ? undefined : Number(values.bitrate);
   if (bitrate !== undefined && !(bitrate > 0)) throw new UsageError(`--bitrate expects a positive number of kbps, got '${String(values.bitrate)}'`);
   const maxSeconds = values['max-seconds'] === undefined ? undefined : Number(values['max-seconds']);
   if (maxSeconds !== undefined && !(maxSeconds > 0)) throw new UsageError(`--max-seconds expects a positive number of seconds, got '${String(values['max-seconds'])}'`);
-  const codec = await openCodec(values.codec, {
-    model: values.model as string | undefined, device: deviceOption(values.device), threads: integerOption(values.threads, 'threads'),
+  const chosen = typeof values.codec === 'string' ? { codec: values.codec, model: undefined } : await defaultCodecFor(input);
+  const codec = await openCodec(chosen.codec, {
+    model: (values.model as string | undefined) ?? chosen.model, device: deviceOption(values.device), threads: integerOption(values.threads, 'threads'),
   });
-  const progress = progressReporter(io.stderr, 'encode');
+  const progress = progressReporter(io.stderr);
   try {
     const started = performance.now();
     const bytes = await codec.encode(input, {
@@ -107,8 +172,8 @@ async function encodeCommand(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function writeMedia(media: DecodedMedia, file: string): Promise<void> {
-  if (media.kind === 'image') await saveImage(media, file);
-  else await saveAudio(media, file);
+  if (media.kind === 'image') await (await import('../media/image.js')).saveImage(media, file);
+  else await (await import('../media/audio.js')).saveAudio(media, file);
 }
 
 async function decodeCommand(argv: string[], io: CliIo): Promise<number> {
@@ -193,10 +258,16 @@ async function modelsCommand(argv: string[], io: CliIo): Promise<number> {
 async function benchDispatch(argv: string[], io: CliIo): Promise<number> {
   const [kind, ...rest] = argv;
   if (kind !== 'entropy') {
-    if (kind === 'image' || kind === 'audio') return benchCommand(argv, { stdout: io.stdout, stderr: io.stderr, isTTY: io.stderr.isTTY === true });
+    if (kind === 'image' || kind === 'audio') {
+      const { benchCommand } = await import('../bench/command.js');
+      return benchCommand(argv, { stdout: io.stdout, stderr: io.stderr, isTTY: io.stderr.isTTY === true });
+    }
+    if (kind === undefined || wantsHelp(argv)) return showHelp('bench', io);
     throw new UsageError('bench expects entropy, image or audio');
   }
+  if (wantsHelp(rest)) return showHelp('bench', io);
   const { values } = parse(rest, { json: { type: 'boolean' }, symbols: { type: 'string' }, seed: { type: 'string' } });
+  const { runEntropyBench, formatEntropyBench } = await import('../bench/entropy.js');
   const result = await runEntropyBench({
     symbols: integerOption(values.symbols, 'symbols'), seed: integerOption(values.seed, 'seed'),
     onProgress: (message) => io.stderr.write(`${message}\n`),
@@ -213,6 +284,11 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> =
   bench: benchDispatch,
 };
 
+function showHelp(command: string, io: CliIo): number {
+  io.stdout.write(HELP[command]?.() ?? USAGE);
+  return 0;
+}
+
 /** Runs the CLI; resolves to the exit code and never rejects. */
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [command, ...rest] = argv;
@@ -220,9 +296,14 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     io.stdout.write(USAGE);
     return command ? 0 : 2;
   }
+  if (command === '--version' || command === '-v') {
+    io.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
   const run = COMMANDS[command];
   try {
     if (!run) throw new UsageError(`unknown command '${command}'`);
+    if (command !== 'bench' && wantsHelp(rest)) return showHelp(command, io);
     return await run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {

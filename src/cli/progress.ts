@@ -3,7 +3,8 @@
  */
 import type { Progress } from '../codec/types.js';
 
-export function progressReporter(stream: NodeJS.WritableStream & { isTTY?: boolean }, label: string): {
+/** Reports on `stream` as `<phase> <done>/<total>` (e.g. `encode 3/8`, `fit 40/100`). */
+export function progressReporter(stream: NodeJS.WritableStream & { isTTY?: boolean }): {
   update(p: Progress): void;
   done(): void;
 } {
@@ -17,14 +18,14 @@ export function progressReporter(stream: NodeJS.WritableStream & { isTTY?: boole
         const width = 30;
         const bar = fraction === undefined ? '' : `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] `;
         const count = p.total ? `${p.done}/${p.total}` : `${p.done}`;
-        stream.write(`\r${label} ${p.phase} ${bar}${count}\x1b[K`);
+        stream.write(`\r${p.phase} ${bar}${count}\x1b[K`);
         drawn = true;
         return;
       }
       const decile = fraction === undefined ? p.done : Math.floor(fraction * 10);
       if (decile !== lastDecile) {
         lastDecile = decile;
-        stream.write(`${label} ${p.phase} ${p.total ? `${p.done}/${p.total}` : p.done}\n`);
+        stream.write(`${p.phase} ${p.total ? `${p.done}/${p.total}` : p.done}\n`);
       }
     },
     done() {

@@ -5,9 +5,24 @@
  */
 import { CodecError } from '../errors.js';
 import { readHeader } from '../container/format.js';
+import { mediaKindOf } from '../media/sniff.js';
 import { invalidType } from '../validate.js';
 import type { Codec, CodecFactory, DecodedMedia, MediaInput, EncodeOptions, MediaKind, OpenOptions } from './types.js';
 import { builtinCodecs } from './builtins.js';
+
+/**
+ * The default codec and model of each media kind: the best one measured (docs/BENCHMARKS.md). What
+ * `encode` without a codec uses; change it here when a better model ships.
+ */
+export const DEFAULT_CODEC: Readonly<Record<MediaKind, { readonly codec: string; readonly model: string }>> = {
+  image: { codec: 'wavelet', model: 'wavelet-vr-cpu' },
+  audio: { codec: 'rvq', model: 'rvq-cpu' },
+};
+
+/** The default codec and model ({@link DEFAULT_CODEC}) for an input's media. */
+export async function defaultCodecFor(input: MediaInput): Promise<{ codec: string; model: string }> {
+  return DEFAULT_CODEC[await mediaKindOf(input)];
+}
 
 const ID_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 const registry = new Map<string, CodecFactory>();
@@ -59,10 +74,14 @@ export async function openCodec(id: string, options: OpenOptions = {}): Promise<
   return factoryFor(id).open(options);
 }
 
-/** Encodes with a codec opened for this one call. */
-export async function encode(input: MediaInput, options: EncodeOptions & OpenOptions & { codec: string }): Promise<Uint8Array> {
+/**
+ * Encodes with a codec opened for this one call: `options.codec`, or without one the default codec
+ * and model of the input's media ({@link DEFAULT_CODEC}; `options.model` still wins).
+ */
+export async function encode(input: MediaInput, options: EncodeOptions & OpenOptions & { codec?: string } = {}): Promise<Uint8Array> {
   const { codec: id, model, device, threads, ...encodeOptions } = options;
-  const codec = await openCodec(id, { model, device, threads });
+  const chosen = id === undefined ? await defaultCodecFor(input) : { codec: id, model: undefined };
+  const codec = await openCodec(chosen.codec, { model: model ?? chosen.model, device, threads });
   try {
     return await codec.encode(input, encodeOptions);
   } finally {

@@ -1,8 +1,12 @@
 /**
  * Recognising still-image files by their first bytes, so that audio codecs can refuse an image with
- * `ERR_UNSUPPORTED_MEDIA` (and say so) instead of handing it to ffmpeg.
+ * `ERR_UNSUPPORTED_MEDIA` (and say so) instead of handing it to ffmpeg, and so that `encode` without a
+ * codec picks the default one of the input's media.
  */
 import { open } from 'node:fs/promises';
+import { invalidType } from '../validate.js';
+import { isRawAudio } from './audio.js';
+import { isRawImage } from './image.js';
 
 const ascii = (bytes: Uint8Array, at: number, text: string): boolean =>
   bytes.length >= at + text.length && [...text].every((ch, i) => bytes[at + i] === ch.charCodeAt(0));
@@ -34,4 +38,17 @@ export async function sniffImageFormat(input: string | Uint8Array): Promise<stri
   } catch {
     return null;
   }
+}
+
+/**
+ * The kind of media an encoder input holds: raw samples by their shape, a file or its bytes by whether
+ * they start like an image (anything else is taken for audio, which ffmpeg reads).
+ */
+export async function mediaKindOf(input: unknown): Promise<'image' | 'audio'> {
+  if (isRawImage(input)) return 'image';
+  if (isRawAudio(input)) return 'audio';
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+    throw invalidType('a path, a Uint8Array, a raw image or raw audio', 'input', input);
+  }
+  return (await sniffImageFormat(input)) === null ? 'audio' : 'image';
 }
