@@ -1,11 +1,32 @@
 /**
  * The built-in codec families: the only place in src/ that imports from codecs/.
+ *
+ * Each entry names its family (id, media, description) and imports the family's module only when a
+ * codec is opened, so that listing codecs, `ncodec info` or decoding one family's file does not load
+ * every family (and its dependencies) first. tests/codec/registry.test.ts checks that each entry
+ * matches the factory its module exports.
  */
-import type { CodecFactory } from './types.js';
-import { hyperprior } from '../../codecs/hyperprior/index.js';
-import { inr } from '../../codecs/inr/index.js';
-import { lossless } from '../../codecs/lossless/index.js';
-import { rvq } from '../../codecs/rvq/index.js';
-import { wavelet } from '../../codecs/wavelet/index.js';
+import type { CodecFactory, MediaKind, OpenOptions } from './types.js';
 
-export const builtinCodecs: readonly CodecFactory[] = [hyperprior, inr, lossless, rvq, wavelet];
+/** A registry entry whose family module is imported on first `open`. */
+function lazyFactory(
+  id: string, media: readonly MediaKind[], description: string, load: () => Promise<CodecFactory>,
+): CodecFactory & { load(): Promise<CodecFactory> } {
+  return { id, media, description, load, open: async (options: OpenOptions) => (await load()).open(options) };
+}
+
+export const builtinCodecs = [
+  lazyFactory('hyperprior', ['image'], 'Learned lossy images: mean-scale hyperprior with gain-unit rate levels (ONNX) + rANS',
+    async () => (await import('../../codecs/hyperprior/index.js')).hyperprior),
+  lazyFactory('inr', ['image', 'audio'],
+    'Implicit neural representations: per-block SIREN networks fitted at encode time (ONNX), quantized weights + adaptive range coding',
+    async () => (await import('../../codecs/inr/index.js')).inr),
+  lazyFactory('lossless', ['image'], 'Lossless images: MED prediction + adaptive range coding (no model)',
+    async () => (await import('../../codecs/lossless/index.js')).lossless),
+  lazyFactory('rvq', ['audio'],
+    'Neural audio: SEANet autoencoder + residual vector quantizer (ONNX), 1.5-12 kbps per channel, adaptive range coding',
+    async () => (await import('../../codecs/rvq/index.js')).rvq),
+  lazyFactory('wavelet', ['image', 'audio'],
+    'Learned images and audio: WaLLoC-style wavelet-packet autoencoder (linear encoder, ONNX) + rANS',
+    async () => (await import('../../codecs/wavelet/index.js')).wavelet),
+] as const;

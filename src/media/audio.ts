@@ -6,7 +6,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import Ffmpeg from 'fluent-ffmpeg';
 import { CodecError } from '../errors.js';
 import type { RawAudio } from '../codec/types.js';
 import { invalidType, invalidRange } from '../validate.js';
@@ -39,7 +38,9 @@ export function checkRawAudio(audio: RawAudio, name = 'audio'): RawAudio {
   return audio;
 }
 
-function decodeWithFfmpeg(source: string | Uint8Array, name: string, options: LoadAudioOptions): Promise<RawAudio> {
+async function decodeWithFfmpeg(source: string | Uint8Array, name: string, options: LoadAudioOptions): Promise<RawAudio> {
+  // Imported here, not at the top: only formats other than WAV need it.
+  const { default: Ffmpeg } = await import('fluent-ffmpeg');
   return new Promise((resolve, reject) => {
     const input = typeof source === 'string' ? source : Readable.from([Buffer.from(source.buffer, source.byteOffset, source.byteLength)]);
     const command = Ffmpeg(input).setFfmpegPath(ffmpegPath()).noVideo().audioCodec('pcm_f32le').format('wav');

@@ -6,11 +6,23 @@
  * for the codec to code or refuse, EXIF orientation is applied, CMYK and other colour spaces are
  * converted to sRGB.
  */
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { CodecError } from '../errors.js';
 import type { RawImage } from '../codec/types.js';
 import { invalidRange, invalidType } from '../validate.js';
+import { encodePng } from './png.js';
+
+let sharpModule: Promise<typeof Sharp> | undefined;
+
+/**
+ * sharp, imported on first use: loading libvips takes about 0.25 s, which commands that never read or
+ * write an image file through it (`ncodec info`, decoding to PNG, audio) should not pay.
+ */
+function loadSharp(): Promise<typeof Sharp> {
+  return (sharpModule ??= import('sharp').then((m) => m.default));
+}
 
 export interface LoadedImage extends RawImage {
   data: Uint8Array | Uint16Array;
@@ -58,6 +70,7 @@ export async function loadImage(input: string | Uint8Array | RawImage): Promise<
   const name = typeof input === 'string' ? path.basename(input) : 'the input bytes';
   try {
     const source = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    const sharp = await loadSharp();
     const meta = await sharp(source).metadata();
     const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
     const gray = meta.space === 'b-w' || meta.space === 'grey16';
@@ -128,10 +141,19 @@ export function fromPlanarRgb(planar: PlanarImage): Uint8Array {
   return out;
 }
 
-/** Writes raw samples to an image file; the format follows the extension (.png, .jpg, .webp, .avif, .tiff). */
+/**
+ * Writes raw samples to an image file; the format follows the extension (.png, .jpg, .webp, .avif,
+ * .tiff). PNG is written without sharp (./png.ts) except gray + alpha; the rest through sharp.
+ */
 export async function saveImage(image: RawImage, file: string): Promise<void> {
   const img = fromRaw(image);
   try {
+    // Gray + alpha stays with sharp, which writes it as RGBA (what loadImage reads back with its alpha).
+    if (path.extname(file).toLowerCase() === '.png' && img.channels !== 2) {
+      await writeFile(file, encodePng(img));
+      return;
+    }
+    const sharp = await loadSharp();
     // sharp takes the sample depth of raw input from the typed array's type (Uint16Array = 16-bit).
     let pipeline = sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } });
     if (img.bitDepth === 16) pipeline = pipeline.toColourspace(img.channels <= 2 ? 'grey16' : 'rgb16');

@@ -77,6 +77,17 @@ describe('images', () => {
     expect([...(await loadImage(out)).data]).toEqual([...img.data]);
   });
 
+  it('writes gray, RGB and RGBA PNG of 8 or 16 bits (without sharp) that sharp reads back identically', async () => {
+    for (const img of [await loadImage(fx('images/gray-48x32.png')), await loadImage(fx('images/rgba-48x32.png')),
+      await loadImage(fx('images/rgb16-48x32.png'))]) {
+      const out = path.join(tmp, `c${img.channels}-${img.bitDepth}.png`);
+      await saveImage(img, out);
+      const back = await loadImage(out);
+      expect([back.channels, back.bitDepth, back.width, back.height]).toEqual([img.channels, img.bitDepth, img.width, img.height]);
+      expect(Buffer.from(back.data.buffer, back.data.byteOffset, back.data.byteLength).equals(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength))).toBe(true);
+    }
+  });
+
   it('rounds half to even', () => {
     expect([0.5, 1.5, 2.5, -0.5, -1.5, 2.4, 2.6].map(roundHalfEven)).toEqual([0, 2, 2, -0, -2, 2, 3]);
   });
