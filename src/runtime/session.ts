@@ -10,6 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { CodecError } from '../errors.js';
 import { checkInteger } from '../validate.js';
 import { resolveDevice, type Device, type ResolvedDevice } from './device.js';
+import { createOptimisedSession } from './graph-cache.js';
 
 export interface RuntimeOptions {
   device?: Device;
@@ -63,6 +64,8 @@ export class Runtime implements AsyncDisposable {
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     };
     try {
+      // CPU graphs that select no tables start from their saved optimised form (graph-cache.ts).
+      if (!useCuda && !deterministic) return await createOptimisedSession(path, options);
       return await ort.InferenceSession.create(path, options);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
