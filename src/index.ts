@@ -18,7 +18,7 @@ export {
   readContainer, readHeader, writeContainer, type Container, type ContainerHeader, type MediaDescription, type RateSetting,
 } from './container/index.js';
 export { Runtime, resolveDevice, type Device, type RuntimeOptions } from './runtime/index.js';
-export { listModels, resolveModel, type ModelFiles, type ModelListing } from './runtime/models.js';
+export { listModels, resolveModel, type ModelFiles, type ModelListing } from './model/store.js';
 export { loadImage, saveImage, loadAudio, saveAudio, type LoadedImage } from './media/index.js';
 export * from './metrics/index.js';
 export { runBench, bdRate, bdQuality, markdownReport, svgPlot, type BenchOptions, type RdCurve } from './bench/index.js';

@@ -3,9 +3,9 @@
  * image compression with a scale hyperprior*, ICLR 2018; Minnen et al., NeurIPS 2018) whose rate is
  * chosen by gain vectors (Cui et al., CVPR 2021) — one model, `quality` 1..8.
  *
- * Per tile (tiles.ts): pad → g_a → h_a → z stream → h_s → y stream (latent.ts); decoding runs
+ * Per tile (src/media/tiles.ts): pad → g_a → h_a → z stream → h_s → y stream (latent.ts); decoding runs
  * backwards through g_s, crops, and rounds to 8 bits. Alpha is coded losslessly beside the colour
- * (alpha.ts). Container parameters and sections: params.ts. Model files: manifest.ts.
+ * (src/codec/alpha.ts). Container parameters and sections: params.ts. Model files: manifest.ts.
  *
  * Decoded images are 8-bit with the original channel count: gray input is coded as RGB and decoded
  * as the mean of the three reconstructed planes; 16-bit input is coded from its float values
@@ -24,7 +24,7 @@ import { CodecError } from '../../src/errors.js';
 import { isRawAudio } from '../../src/media/audio.js';
 import { loadImage } from '../../src/media/image.js';
 import { Runtime } from '../../src/runtime/index.js';
-import { resolveModel, type ModelFiles } from '../../src/runtime/models.js';
+import { resolveModel, type ModelFiles } from '../../src/model/store.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
 import { HyperpriorLatentCodec } from './latent.js';
 import { parseManifest, type HyperpriorManifest, type RateLevel } from './manifest.js';

@@ -12,7 +12,8 @@
 import { CodecError } from '../../src/errors.js';
 import { FactorizedLatentCodec, GaussianLatentCodec } from '../../src/entropy/index.js';
 import type { HyperpriorManifest, RateLevel } from './manifest.js';
-import type { HyperpriorNetworks, Latent } from './networks.js';
+import type { Latent } from '../../src/tensor.js';
+import type { HyperpriorNetworks } from './networks.js';
 
 /** The two coded streams of one tile. */
 export interface TileStreams {

@@ -7,9 +7,9 @@
  * (the model at hand is not a usable hyperprior) naming the key.
  */
 import type { CdfTableSet } from '../../src/entropy/index.js';
-import { manifestFields, type GraphSpec } from '../../src/runtime/manifest-fields.js';
+import { manifestFields, type GraphSpec } from '../../src/model/manifest.js';
 
-export type { GraphSpec } from '../../src/runtime/manifest-fields.js';
+export type { GraphSpec } from '../../src/model/manifest.js';
 
 /** The four graphs of a hyperprior, in the paper's names. */
 export type GraphName = 'g_a' | 'h_a' | 'h_s' | 'g_s';

@@ -12,11 +12,11 @@
  */
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { latentOf, tensorOf, type Latent } from '../../src/runtime/latent.js';
+import { latentOf, tensorOf } from '../../src/runtime/latent.js';
+import type { Latent } from '../../src/tensor.js';
 import type { Runtime } from '../../src/runtime/index.js';
 import type { GraphName, HyperpriorManifest, RateLevel } from './manifest.js';
 
-export type { Latent } from '../../src/runtime/latent.js';
 
 /** Milliseconds spent in each graph (and in entropy coding, filled in by the latent codec). */
 export interface StageTimings {

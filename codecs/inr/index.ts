@@ -28,13 +28,13 @@ import type {
 } from '../../src/codec/types.js';
 import { readContainer, writeContainer } from '../../src/container/format.js';
 import type { ContainerHeader } from '../../src/container/header.js';
-import { decodeMedPlane, encodeMedPlane } from '../../src/entropy/med.js';
+import { alphaPlane, decodeAlphaInto, encodeAlpha } from '../../src/codec/alpha.js';
 import { checkStreamModel } from '../../src/codec/checks.js';
 import { CodecError } from '../../src/errors.js';
 import { isRawAudio, loadAudio } from '../../src/media/audio.js';
-import { isRawImage, loadImage, roundHalfEven, type LoadedImage } from '../../src/media/image.js';
+import { isRawImage, loadImage, type LoadedImage } from '../../src/media/image.js';
 import { Runtime } from '../../src/runtime/index.js';
-import { resolveModel, type ModelFiles } from '../../src/runtime/models.js';
+import { resolveModel, type ModelFiles } from '../../src/model/store.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
 import {
   audioBlocks, audioBlocksPerChannel, audioPeak, blockArea, codedChannels, imageBlocks, imageGrid, writeAudioBlocks, writeImageBlocks,
@@ -159,7 +159,7 @@ export class InrCodec implements Codec {
     }
     const set = imageBlocks(image, level.block);
     const { params, sections } = await this.fitAndCode(set, level, budget, options, 1);
-    if (image.hasAlpha) sections.push(encodeMedPlane(alphaPlane(image), width, height));
+    if (image.hasAlpha) sections.push(encodeAlpha(alphaPlane(image), width, height));
     return writeContainer({
       codecId: ID, modelId: this.model.id, modelHash: this.model.hash,
       media: { kind: 'image', width, height, channels: image.channels, bitDepth: image.bitDepth },
@@ -232,8 +232,7 @@ export class InrCodec implements Codec {
       const out = new Uint8Array(width * height * channels);
       writeImageBlocks(values, params.block, params.channels, width, height, out, channels);
       if (alpha) {
-        const plane = decodeMedPlane(sections[1]!, width, height);
-        for (let i = 0; i < plane.length; i++) out[i * channels + channels - 1] = plane[i]!;
+        decodeAlphaInto(sections[1]!, width, height, out, channels);
       }
       return { kind: 'image', width, height, channels: channels as DecodedImage['channels'], data: out };
     }
@@ -290,18 +289,6 @@ export class InrCodec implements Codec {
 
 type Budget = { maxSteps: number; maxSeconds: number };
 
-
-/** The 8-bit alpha plane (last channel) of an image with alpha; 16-bit alpha is reduced to 8 bits. */
-function alphaPlane(image: LoadedImage): Uint8Array {
-  const { channels, data } = image;
-  const n = image.width * image.height;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const a = data[i * channels + channels - 1]!;
-    out[i] = image.bitDepth === 16 ? roundHalfEven((a * 255) / 65535) : a;
-  }
-  return out;
-}
 
 /** Reads the input as an image or, when it is raw audio or not an image file, as audio. */
 async function loadMedia(input: MediaInput): Promise<{ kind: 'image'; image: LoadedImage } | { kind: 'audio'; audio: RawAudio }> {

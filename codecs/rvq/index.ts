@@ -33,7 +33,7 @@ import { FADE_SHAPES, type FadeShape } from '../../src/media/chunks.js';
 import { isRawImage } from '../../src/media/image.js';
 import { sniffImageFormat } from '../../src/media/sniff.js';
 import { Runtime } from '../../src/runtime/index.js';
-import { resolveModel, type ModelFiles } from '../../src/runtime/models.js';
+import { resolveModel, type ModelFiles } from '../../src/model/store.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
 import { RvqChunkCodec, rvqChunkCoder } from './chunk-codec.js';
 import type { CodeAlphabet } from './codes.js';

@@ -24,7 +24,7 @@ import type { AudioChunkCoder } from '../../src/codec/chunked-audio.js';
 import { LIMITS } from '../../src/container/header.js';
 import { CodecError } from '../../src/errors.js';
 import { resampleWhole } from '../../src/media/resampler.js';
-import type { Latent } from '../../src/runtime/latent.js';
+import type { Latent } from '../../src/tensor.js';
 import type { WaveletRateLevel } from './manifest.js';
 import type { WaveletModel } from './model.js';
 import { normaliseLatent } from './image.js';

@@ -7,7 +7,7 @@ import type { TileCoder } from '../../src/codec/tiled-image.js';
 import { CodecError } from '../../src/errors.js';
 import type { LoadedImage } from '../../src/media/image.js';
 import { extractTile, planTiles, writeTile } from '../../src/media/tiles.js';
-import type { Latent } from '../../src/runtime/latent.js';
+import type { Latent } from '../../src/tensor.js';
 import type { WaveletRateLevel } from './manifest.js';
 import type { WaveletModel } from './model.js';
 

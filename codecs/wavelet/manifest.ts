@@ -10,7 +10,7 @@
  * sample rate.
  */
 import type { CdfTableSet, LatentPrediction } from '../../src/entropy/index.js';
-import { manifestFields, type GraphSpec } from '../../src/runtime/manifest-fields.js';
+import { manifestFields, type GraphSpec } from '../../src/model/manifest.js';
 
 /** The two graphs: `encoder` (x, gain → y) and `decoder` (ŷ, invGain → x̂). */
 export type WaveletGraph = 'encoder' | 'decoder';

@@ -16,8 +16,9 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { FactorizedLatentCodec } from '../../src/entropy/index.js';
 import { CodecError } from '../../src/errors.js';
-import { latentOf, tensorOf, type Latent } from '../../src/runtime/latent.js';
-import type { ModelFiles } from '../../src/runtime/models.js';
+import { latentOf, tensorOf } from '../../src/runtime/latent.js';
+import type { Latent } from '../../src/tensor.js';
+import type { ModelFiles } from '../../src/model/store.js';
 import type { Runtime } from '../../src/runtime/session.js';
 import { parseWaveletManifest, type WaveletGraph, type WaveletManifest, type WaveletRateLevel } from './manifest.js';
 

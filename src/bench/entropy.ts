@@ -20,6 +20,7 @@ import { adaptiveDecode, adaptiveEncode, adaptiveIdealBits, DEFAULT_ADAPTIVE_INC
 import { RansCoder } from '../entropy/rans.js';
 import { buildGaussianTables, buildScaleIndexes, defaultScaleTable } from '../entropy/tables.js';
 import { checkInteger, invalidType } from '../validate.js';
+import { roundHalfEven } from '../tensor.js';
 
 /** Options of {@link runEntropyBench}. */
 export interface EntropyBenchOptions {
@@ -144,12 +145,6 @@ class Normal {
     this.#spare = r * Math.sin(2 * Math.PI * u2);
     return r * Math.cos(2 * Math.PI * u2);
   }
-}
-
-/** Round half to even (the library's rounding of latents; never Math.round). */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 // ---------------------------------------------------------------------------------------------------

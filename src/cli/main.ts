@@ -11,7 +11,7 @@ import { readContainer, readHeader } from '../container/format.js';
 import { CodecError } from '../errors.js';
 import { packageVersion } from '../package.js';
 import type { Device } from '../runtime/device.js';
-import { hex, listModels } from '../runtime/models.js';
+import { hex, listModels } from '../model/store.js';
 import { progressReporter } from './progress.js';
 
 // The bench and media writers are imported where they are used: a command loads only what it runs

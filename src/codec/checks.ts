@@ -6,7 +6,7 @@
  */
 import type { ContainerHeader } from '../container/header.js';
 import { CodecError } from '../errors.js';
-import { checkModelHash, type ModelFiles } from '../runtime/models.js';
+import { checkModelHash, type ModelFiles } from '../model/store.js';
 import { invalidRange, invalidType } from '../validate.js';
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -2,14 +2,14 @@
  * The image side shared by the learned image codecs (hyperprior, wavelet): an image is cut into
  * independent tiles (src/media/tiles.ts), each padded to the model's downsampling factor and coded by
  * a family-specific {@link TileCoder} into a fixed number of sections; an alpha channel is coded
- * losslessly after the tiles (src/media/alpha.ts). Decoding checks the section count against the
+ * losslessly after the tiles (./alpha.ts). Decoding checks the section count against the
  * image size first, then reverses the steps and rounds to 8 bits.
  */
 import { CodecError } from '../errors.js';
-import { alphaPlane, decodeAlphaInto, encodeAlpha } from '../media/alpha.js';
+import { alphaPlane, decodeAlphaInto, encodeAlpha } from './alpha.js';
 import type { LoadedImage } from '../media/image.js';
 import { extractTile, planTiles, tileCount, writeTile } from '../media/tiles.js';
-import type { Latent } from '../runtime/latent.js';
+import type { Latent } from '../tensor.js';
 import type { DecodedImage, Progress } from './types.js';
 
 /** What a family does with one padded tile (planar RGB in [0, 1], sides multiples of the factor). */

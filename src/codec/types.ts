@@ -1,45 +1,14 @@
 /**
- * The contract every codec family implements (see docs and DESIGN.md, "The codec interface").
- * Interface types only; implementations live in src/codec/registry.ts and codecs/<family>/.
+ * The contract every codec family implements (docs/ARCHITECTURE.md). Interface types only;
+ * implementations live in src/codec/registry.ts and codecs/<family>/. The media types are src/media's,
+ * re-exported here for the codecs.
  */
 import type { ContainerHeader } from '../container/header.js';
 import type { Device } from '../runtime/device.js';
 
-/** Kinds of media a codec can carry; written into the container's media description. */
-export type MediaKind = 'image' | 'audio';
+import type { DecodedMedia, MediaInput, MediaKind } from '../media/types.js';
 
-/**
- * Raw image, interleaved samples (row-major, `channels` per pixel).
- * `Uint8Array` = 8-bit, `Uint16Array` = 16-bit, `Float32Array` = floats in [0, 1].
- */
-export interface RawImage {
-  data: Uint8Array | Uint16Array | Float32Array;
-  width: number;
-  height: number;
-  channels: 1 | 2 | 3 | 4;
-}
-
-/** Raw audio: one `Float32Array` per channel, samples in [-1, 1]. */
-export interface RawAudio {
-  channels: Float32Array[];
-  sampleRate: number;
-}
-
-/** What `encode` accepts: a file path, the bytes of an encoded file (PNG, WAV, MP3, ...), or raw media. */
-export type MediaInput = string | Uint8Array | RawImage | RawAudio;
-
-/** A decoded image: 8-bit interleaved samples. */
-export interface DecodedImage extends RawImage {
-  kind: 'image';
-  data: Uint8Array | Uint16Array;
-}
-
-/** A decoded audio clip. */
-export interface DecodedAudio extends RawAudio {
-  kind: 'audio';
-}
-
-export type DecodedMedia = DecodedImage | DecodedAudio;
+export type { DecodedAudio, DecodedImage, DecodedMedia, MediaInput, MediaKind, RawAudio, RawImage } from '../media/types.js';
 
 /** Progress of a long operation (fitting, chunked encoding); `total` may be unknown. */
 export interface Progress {

@@ -17,8 +17,7 @@ import { signedReconstruct, signedResiduals } from './med.js';
 import { RansCoder } from './rans.js';
 import { buildScaleIndexes, concatTableSets, type CdfTableSet } from './tables.js';
 import { CodecError } from '../errors.js';
-import { roundHalfEven } from '../media/image.js';
-import type { Latent } from '../runtime/latent.js';
+import { roundHalfEven, type Latent } from '../tensor.js';
 
 /** v = round_half_even(fround(x − shift)) element-wise; `shift` is per element, or per channel of `plane` elements. */
 function quantize(x: Float32Array, shift: Float32Array, plane = 1): Int32Array {

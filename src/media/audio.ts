@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { CodecError } from '../errors.js';
-import type { RawAudio } from '../codec/types.js';
+import type { RawAudio } from './types.js';
 import { invalidType, invalidRange } from '../validate.js';
 import { ffmpegPath, runFfmpeg } from './ffmpeg.js';
 import { decodeWav, encodeWav, isWav, parseStreamedFloatWav, type WavSampleFormat } from './wav.js';

@@ -10,7 +10,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Sharp from 'sharp';
 import { CodecError } from '../errors.js';
-import type { RawImage } from '../codec/types.js';
+import type { RawImage } from './types.js';
+import { roundHalfEven } from '../tensor.js';
 import { invalidRange, invalidType } from '../validate.js';
 import { encodePng } from './png.js';
 
@@ -119,12 +120,6 @@ export function alphaOf(image: LoadedImage): Uint8Array | Uint16Array | null {
   const out = image.bitDepth === 16 ? new Uint16Array(n) : new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = data[i * channels + channels - 1]!;
   return out;
-}
-
-/** Rounds half to even: the rule used wherever floats become integers in this library. */
-export function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** Planar float RGB (any range; clipped to [0, 1]) to interleaved 8-bit RGB. */

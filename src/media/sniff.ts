@@ -7,6 +7,7 @@ import { open } from 'node:fs/promises';
 import { invalidType } from '../validate.js';
 import { isRawAudio } from './audio.js';
 import { isRawImage } from './image.js';
+import type { MediaKind } from './types.js';
 
 const ascii = (bytes: Uint8Array, at: number, text: string): boolean =>
   bytes.length >= at + text.length && [...text].every((ch, i) => bytes[at + i] === ch.charCodeAt(0));
@@ -44,7 +45,7 @@ export async function sniffImageFormat(input: string | Uint8Array): Promise<stri
  * The kind of media an encoder input holds: raw samples by their shape, a file or its bytes by whether
  * they start like an image (anything else is taken for audio, which ffmpeg reads).
  */
-export async function mediaKindOf(input: unknown): Promise<'image' | 'audio'> {
+export async function mediaKindOf(input: unknown): Promise<MediaKind> {
   if (isRawImage(input)) return 'image';
   if (isRawAudio(input)) return 'audio';
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) {

@@ -8,7 +8,7 @@
  * images up to `tileSize` on both sides are one tile and have none.
  */
 import type { LoadedImage } from './image.js';
-import type { Latent } from '../runtime/latent.js';
+import type { Latent } from '../tensor.js';
 
 /** A tile: its place in the image and its padded size. */
 export interface Tile {

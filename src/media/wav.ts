@@ -4,7 +4,7 @@
  */
 import WavDecoder from 'wav-decoder';
 import { CodecError } from '../errors.js';
-import type { RawAudio } from '../codec/types.js';
+import type { RawAudio } from './types.js';
 
 export function isWav(bytes: Uint8Array): boolean {
   return bytes.length >= 12 &&

@@ -16,7 +16,7 @@
  *
  * The shorter side must exceed 160 samples ((11 − 1)·2^4), as pytorch-msssim asserts.
  */
-import type { RawImage } from '../codec/types.js';
+import type { RawImage } from '../media/types.js';
 import { invalidRange } from '../validate.js';
 import { checkSameShape, peakOf } from './psnr.js';
 

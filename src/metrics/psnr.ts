@@ -2,7 +2,7 @@
  * Mean squared error and PSNR between two images of the same shape, over every sample of every
  * channel (for RGB: "PSNR-RGB" as CompressAI reports it, one MSE over all R, G and B samples).
  */
-import type { RawImage } from '../codec/types.js';
+import type { RawImage } from '../media/types.js';
 import { invalidRange } from '../validate.js';
 
 /** The peak sample value of an image's sample type: 255, 65535, or 1 for floats. */

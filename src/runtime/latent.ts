@@ -1,18 +1,10 @@
 /**
- * `Latent`: a batch-1 CHW float32 tensor — the unit codecs pass between ONNX graphs, entropy
- * models and media (images in planar RGB, latents y / z, 1-D signals with height 1) — and its
- * conversion to and from ONNX Runtime tensors with the shape checks every codec needs.
+ * {@link Latent}s (src/tensor.ts) to and from ONNX Runtime tensors, with the shape checks every codec
+ * needs.
  */
 import * as ort from 'onnxruntime-node';
 import { CodecError } from '../errors.js';
-
-/** A batch-1 CHW float32 tensor. */
-export interface Latent {
-  data: Float32Array;
-  channels: number;
-  height: number;
-  width: number;
-}
+import type { Latent } from '../tensor.js';
 
 /** The latent as an ONNX tensor: `[1, C, H, W]`, or `[1, C, W]` when `rank` is 3 (1-D signals). */
 export function tensorOf(latent: Latent, rank: 3 | 4 = 4): ort.Tensor {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CodecError } from '../../src/errors.js';
 import {
-  alphaOf, encodeWav, fromPlanarRgb, loadAudio, loadImage, roundHalfEven, saveAudio, saveImage, toPlanarRgb,
+  alphaOf, encodeWav, fromPlanarRgb, loadAudio, loadImage, saveAudio, saveImage, toPlanarRgb,
 } from '../../src/media/index.js';
 
 const fx = (name: string) => path.join(__dirname, '../../fixtures', name);
@@ -88,9 +88,6 @@ describe('images', () => {
     }
   });
 
-  it('rounds half to even', () => {
-    expect([0.5, 1.5, 2.5, -0.5, -1.5, 2.4, 2.6].map(roundHalfEven)).toEqual([0, 2, 2, -0, -2, 2, 3]);
-  });
 });
 
 describe('audio', () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest, type InrManifest } from '../../../codecs/inr/manifest.js';
 import { sirenInit, tensorShapes, type Architecture } from '../../../codecs/inr/network.js';
 import { mulberry32 } from '../../../src/prng.js';
-import { resolveModel } from '../../../src/runtime/models.js';
+import { resolveModel } from '../../../src/model/store.js';
 
 const model = resolveModel('inr', 'siren-v1', 'siren-v1');
 let manifest: InrManifest;

@@ -1,5 +1,5 @@
 /**
- * Alpha beside the learned colour: coded losslessly the way the `lossless` codec codes a plane —
+ * Alpha beside the learned colour (tiled-image.ts, the inr codec): coded losslessly the way the `lossless` codec codes a plane —
  * MED prediction (LOCO-I), residuals mod 256 folded to 0, 1, 2, … for 0, −1, +1, …, one adaptive
  * 256-symbol model, native range coder. A constant (e.g. fully opaque) alpha costs a few bytes.
  *
@@ -7,7 +7,8 @@
  * (round_half_even(a · 255 / 65535)); 8-bit alpha comes back bit-exact.
  */
 import { decodeMedPlane, encodeMedPlane } from '../entropy/med.js';
-import { roundHalfEven, type LoadedImage } from './image.js';
+import type { LoadedImage } from '../media/image.js';
+import { roundHalfEven } from '../tensor.js';
 
 /** The 8-bit alpha plane of an image with alpha (the last channel). */
 export function alphaPlane(image: LoadedImage): Uint8Array {
