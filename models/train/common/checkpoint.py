@@ -1,7 +1,7 @@
 """Resumable checkpoints: ``latest.pt`` and ``best.pt`` in the run folder, written atomically,
-with ``latest.pt`` mirrored to a folder outside the work tree (default
-``/root/.ncodec-runs/<family>/<run>/``) so a later session on the same machine can resume even
-when the repository is checked out anew.
+with ``latest.pt`` mirrored to a folder outside the work tree (``mirror_root(family)``:
+``$NCODEC_RUNS_MIRROR/<family>/<run>/``, default ``~/.ncodec-runs``; empty disables it) so a
+later session on the same machine can resume even when the repository is checked out anew.
 """
 from __future__ import annotations
 
@@ -9,6 +9,12 @@ import os
 import shutil
 
 import torch
+
+
+def mirror_root(family: str) -> str:
+    """The default mirror folder of a family's runs ('' when NCODEC_RUNS_MIRROR is set empty)."""
+    base = os.environ.get("NCODEC_RUNS_MIRROR", os.path.join(os.path.expanduser("~"), ".ncodec-runs"))
+    return os.path.join(base, family) if base else ""
 
 
 def atomic_save(obj, path: str) -> None:

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from common import checkpoint, warm_start
+from common.checkpoint import mirror_root  # noqa: F401  (the recipes' default --mirror-root)
 from common.data import CropSampler, to_tensor_batch
 
 
@@ -49,6 +50,46 @@ def hardware(device: torch.device, threads: int) -> str:
     return f"CPU {model}, {threads} threads"
 
 
+class ThreadTuner:
+    """``--threads 0``: picks 1 or 2 (..cpu_count) threads by measured step time, again and again.
+
+    On this 2-core machine a 2-thread step is fastest when the machine is otherwise idle, but a
+    niced 2-thread trainer beside one busy process slows 3-5x (the thread sharing a core with
+    the other process gets a small slice and the other waits for it), where 1 thread just moves
+    to the free core.  Every ``every`` steps it runs ``probe`` steps with the other count and
+    keeps whichever had the lower median step time."""
+
+    def __init__(self, max_threads: int, every: int = 200, probe: int = 6):
+        self.choices = [1, max_threads] if max_threads > 1 else [1]
+        self.current, self.every, self.probe = self.choices[-1], every, probe
+        self.times = {c: [] for c in self.choices}
+        self.n, self.trying = 0, None
+        torch.set_num_threads(self.current)
+
+    def threads(self) -> int:
+        return self.trying or self.current
+
+    def after_step(self, seconds: float) -> None:
+        self.times[self.threads()].append(seconds)
+        self.times[self.threads()] = self.times[self.threads()][-self.probe:]
+        self.n += 1
+        if len(self.choices) == 1:
+            return
+        if self.trying is None and self.n % self.every == 0:
+            self.trying = next(c for c in self.choices if c != self.current)
+            self.times[self.trying] = []
+            torch.set_num_threads(self.trying)
+        elif self.trying is not None and len(self.times[self.trying]) >= self.probe:
+            mine = float(np.median(self.times[self.current])) if self.times[self.current] else math.inf
+            other = float(np.median(self.times[self.trying]))
+            if other < 0.95 * mine:
+                print(f"threads {self.current} -> {self.trying} (median step {mine:.2f} s -> {other:.2f} s)", flush=True)
+                self.current = self.trying
+                self.times[self.current] = self.times[self.current][-self.probe:]
+            self.trying = None
+            torch.set_num_threads(self.current)
+
+
 def lr_at(step: int, args, warmup_from: int = 0) -> float:
     """Linear warm-up over --warmup steps from ``warmup_from`` (0, or the step a warm start began
     at: its Adam moments are new), times 0.3 per --lr-drops step passed (absolute steps)."""
@@ -56,10 +97,16 @@ def lr_at(step: int, args, warmup_from: int = 0) -> float:
     return lr * 0.3 ** sum(step >= s for s in args.lr_drops)
 
 
-def make_optimizers(model, args):
+def make_optimizers(model, args, lr_scale=None):
+    """Adam for the network and Adam for the bottleneck quantiles.  ``lr_scale(name)``, when
+    given, puts parameters into groups whose lr is that multiple of the schedule's
+    (``param_group["lr_scale"]``)."""
     aux = [model.entropy_bottleneck.quantiles]
-    main = [p for n, p in model.named_parameters() if not n.endswith("quantiles")]
-    return torch.optim.Adam(main, lr=args.lr), torch.optim.Adam(aux, lr=args.aux_lr)
+    named = [(n, p) for n, p in model.named_parameters() if not n.endswith("quantiles")]
+    scales = sorted({lr_scale(n) for n, _ in named}) if lr_scale else [1.0]
+    groups = [{"params": [p for n, p in named if (lr_scale(n) if lr_scale else 1.0) == s], "lr_scale": s}
+              for s in scales]
+    return torch.optim.Adam(groups, lr=args.lr), torch.optim.Adam(aux, lr=args.aux_lr)
 
 
 class Meter:
@@ -130,11 +177,20 @@ def image_rd_parser(doc: str, *, run: str, runs_root: str, mirror_root: str, dat
     p.add_argument("--clip", type=float, default=1.0, help="gradient norm clip (0 = off)")
     p.add_argument("--steps", type=int, default=1_000_000, help="stop at this step")
     p.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N")
-    p.add_argument("--amp", action="store_true", help=amp_help)
-    p.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    p.add_argument("--amp", action="store_true", help=amp_help + "; on the CPU bf16 autocast too "
+                   "(AVX-512 bf16; see models/train/README.md for when it pays)")
+    p.add_argument("--channels-last", action="store_true",
+                   help="channels_last memory format for the model and its input batches")
+    p.add_argument("--threads", type=int, default=2,
+                   help="torch CPU threads (0: choose 1 or all cores by measured step time, ThreadTuner)")
     p.add_argument("--save-every", type=float, default=300.0, help="seconds between checkpoints")
+    p.add_argument("--max-seconds", type=float, default=0.0,
+                   help="stop (and save) after this many seconds of training in this process (0 = no limit)")
     p.add_argument("--log-every", type=int, default=25)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--best-by", choices=("loss", "none"), default="loss",
+                   help="loss: best.pt follows the smoothed training loss; none: leave best.pt to "
+                        "campaign.py, which keeps it by validation RD")
     return p
 
 
@@ -142,7 +198,7 @@ def setup_run(args):
     """Threads, seed, device, run folder + mirror, and the newest latest.pt when --resume.
 
     Returns (device, run_dir, mirror, state) where state is the loaded checkpoint or None."""
-    torch.set_num_threads(args.threads)
+    torch.set_num_threads(args.threads or os.cpu_count() or 1)
     torch.manual_seed(args.seed)
     device = torch.device(args.device)
     run_dir = os.path.join(args.runs_root, args.run)
@@ -170,13 +226,15 @@ def save_checkpoint(snapshot, ema, best: float, step: int, run_dir: str, mirror)
     return best
 
 
-def train_image_rd(args, config: dict, build, rd_loss, bottleneck_input=None):
+def train_image_rd(args, config: dict, build, rd_loss, bottleneck_input=None, step_hook=None, lr_scale=None):
     """Variable-rate rd training of ``build(config)`` with ``rd_loss(out, x, lambdas)``.
 
     ``config`` is what the flags say for a fresh run; on --resume the checkpoint's config wins.
     With --init-from (and no checkpoint to resume) the model starts from an export, see
     common/warm_start.py; ``bottleneck_input(model, x, level)`` (the entropy bottleneck's
-    latents, without the decoder) makes its bottleneck refit cheaper.
+    latents, without the decoder) makes its bottleneck refit cheaper; ``step_hook(model, step)``,
+    when given, runs before every step (e.g. to freeze part of a warm-started model for a while);
+    ``lr_scale(name)`` gives parameters their own multiple of the learning rate.
     Logs, metrics.jsonl and the checkpoint dict keep the format both recipes always had; a
     warm-started run adds ``init_from`` (and ``history["warmup_from"]``)."""
     device, run_dir, mirror, state = setup_run(args)
@@ -194,7 +252,9 @@ def train_image_rd(args, config: dict, build, rd_loss, bottleneck_input=None):
     elif state is not None and getattr(args, "init_from", None):
         print(f"--init-from {args.init_from} ignored: resuming from a checkpoint", flush=True)
     model = model.to(device)
-    opt, aux_opt = make_optimizers(model, args)
+    memory_format = torch.channels_last if getattr(args, "channels_last", False) else torch.contiguous_format
+    model = model.to(memory_format=memory_format)
+    opt, aux_opt = make_optimizers(model, args, lr_scale)
     step, wall, best = 0, 0.0, math.inf
     history = {"ema_loss": None}
     if init_from is not None and state is None:
@@ -202,12 +262,19 @@ def train_image_rd(args, config: dict, build, rd_loss, bottleneck_input=None):
         history = {"ema_loss": init_from.get("emaLoss"), "warmup_from": step}
     if state:
         model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        aux_opt.load_state_dict(state["aux_optimizer"])
+        fresh_adam = "optimizer" not in state or \
+            len(state["optimizer"]["param_groups"]) != len(opt.param_groups)
+        if not fresh_adam:
+            opt.load_state_dict(state["optimizer"])
+            aux_opt.load_state_dict(state["aux_optimizer"])
+        else:  # a GPU run's weights carry no optimizer state; or the lr groups changed
+            print("checkpoint without (matching) optimizer state: Adam starts anew (lr warm-up again)", flush=True)
         for g in aux_opt.param_groups:  # --aux-lr may change between sessions
             g["lr"] = args.aux_lr
         step, wall, best = state["step"], state["wall_s"], state.get("best_loss", math.inf)
         history = state.get("history", history)
+        if fresh_adam:
+            history["warmup_from"] = step
 
     sampler = CropSampler(args.data, args.crop, seed=args.seed + step)
     if init_from is not None and state is None and args.refit_steps > 0:
@@ -232,7 +299,7 @@ def train_image_rd(args, config: dict, build, rd_loss, bottleneck_input=None):
     metrics = open(os.path.join(run_dir, "metrics.jsonl"), "a")
     gen = torch.Generator().manual_seed(args.seed * 1000003 + step)
     last_save, t_report, steps_report = time.time(), time.time(), 0
-    amp = args.amp and device.type == "cuda"
+    amp = args.amp
 
     def snapshot(best):
         return {"model": model.state_dict(), "optimizer": opt.state_dict(),
@@ -240,20 +307,28 @@ def train_image_rd(args, config: dict, build, rd_loss, bottleneck_input=None):
                 "best_loss": best, "history": history, "config": config, "init_from": init_from,
                 "train": {"data": [os.path.abspath(d) for d in args.data], "crop": args.crop,
                           "batch": args.batch, "lr": args.lr, "device": str(device),
-                          "torch": torch.__version__, "threads": args.threads,
-                          "hardware": hardware(device, args.threads)}}
+                          "torch": torch.__version__, "threads": args.threads, "amp": bool(amp),
+                          "channelsLast": memory_format == torch.channels_last,
+                          "hardware": hardware(device, args.threads or f"1-{os.cpu_count()} (auto)")}}
 
     def save():
         nonlocal best, last_save
-        best = save_checkpoint(snapshot, history["ema_loss"], best, step, run_dir, mirror)
+        ema = history["ema_loss"] if getattr(args, "best_by", "loss") == "loss" else None
+        best = save_checkpoint(snapshot, ema, best, step, run_dir, mirror)
         last_save = time.time()
 
+    tuner = ThreadTuner(os.cpu_count() or 1) if args.threads == 0 and device.type == "cpu" else None
     model.train()
-    while step < args.steps and not stopper.stop:
+    started = time.time()
+    max_s = getattr(args, "max_seconds", 0.0) or 0.0
+    while step < args.steps and not stopper.stop and not (max_s and time.time() - started >= max_s):
         t0 = time.time()
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, args, warmup_from)
+            g["lr"] = lr_at(step, args, warmup_from) * g.get("lr_scale", 1.0)
+        if step_hook is not None:
+            step_hook(model, step)
         x = to_tensor_batch(sampler.batch(args.batch)).to(device, non_blocking=True)
+        x = x.contiguous(memory_format=memory_format)
         level = torch.randint(model.levels, (args.batch,), generator=gen).to(device)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
             out = model(x, level)
@@ -267,7 +342,7 @@ def train_image_rd(args, config: dict, build, rd_loss, bottleneck_input=None):
         opt.zero_grad(set_to_none=True)
         rd["loss"].backward()
         if args.clip > 0:
-            torch.nn.utils.clip_grad_norm_(opt.param_groups[0]["params"], args.clip)
+            torch.nn.utils.clip_grad_norm_([p for g in opt.param_groups for p in g["params"]], args.clip)
         opt.step()
         aux = model.entropy_bottleneck.aux_loss()
         aux_opt.zero_grad(set_to_none=True)
@@ -277,6 +352,8 @@ def train_image_rd(args, config: dict, build, rd_loss, bottleneck_input=None):
         step += 1
         steps_report += 1
         wall += time.time() - t0
+        if tuner is not None:
+            tuner.after_step(time.time() - t0)
         loss = float(rd["loss"])
         history["ema_loss"] = loss if history["ema_loss"] is None else 0.99 * history["ema_loss"] + 0.01 * loss
         meter.add(loss, float(aux), level.cpu(), rd["bpp"].cpu(), rd["mse"].cpu())

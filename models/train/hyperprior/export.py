@@ -35,7 +35,12 @@ from common.export_utils import (export_onnx, export_parser, f32_list, graph_par
 from hyperprior.model import build  # noqa: E402
 
 TAIL_MASS = 1e-9
-DOWNSAMPLING = 64
+
+
+def downsampling(model) -> int:
+    """Padding multiple of the input: the stride of z (64 for the GDN transforms, 32 for the
+    wavelet front end)."""
+    return model.z_stride
 
 INDEX_RULE = ("scale index = number of j in 0..L-2 with scaleTable[j] < max(s, scaleTable[0]), "
               "computed in float32 on the h_s 'scales' output s (CompressAI build_indexes); the "
@@ -90,11 +95,13 @@ GRAPHS = {  # name: (wrapper, input names, output names)
 
 def export_graphs(model, out_dir: str) -> None:
     M, N = model.M, model.N
+    h, w = 128, 192
+    ys, zs = model.y_stride, model.z_stride
     examples = {
-        "g_a": (torch.rand(1, 3, 128, 192), torch.ones(M)),
-        "h_a": (torch.randn(1, M, 8, 12), torch.ones(N)),
-        "h_s": (torch.randn(1, N, 2, 3), torch.ones(N)),
-        "g_s": (torch.randn(1, M, 8, 12), torch.ones(M)),
+        "g_a": (torch.rand(1, 3, h, w), torch.ones(M)),
+        "h_a": (torch.randn(1, M, h // ys, w // ys), torch.ones(N)),
+        "h_s": (torch.randn(1, N, h // zs, w // zs), torch.ones(N)),
+        "g_s": (torch.randn(1, M, h // ys, w // ys), torch.ones(M)),
     }
     export_onnx(model, out_dir, GRAPHS, examples)
 
@@ -120,7 +127,7 @@ def evaluate(model, images, manifest_tables, scale_table, levels=None):
     for path in images:
         x = to_tensor_batch(load_rgb(path)[None])
         h, w = x.shape[2:]
-        xp = pad_to(x, DOWNSAMPLING)
+        xp = pad_to(x, downsampling(model))
         for l in levels:
             out = model(xp, torch.tensor([l]))
             bits = sum(float(-torch.log2(v).sum()) for v in out["likelihoods"].values())
@@ -152,7 +159,7 @@ def evaluate(model, images, manifest_tables, scale_table, levels=None):
 def onnx_parity(model, out_dir: str, image: str, level: int, pause_pid: int | None):
     """Max |ONNX - PyTorch| per graph output on a real image, and ONNX timings (ms)."""
     x = to_tensor_batch(load_rgb(image)[None])
-    x = pad_to(x, DOWNSAMPLING)
+    x = pad_to(x, downsampling(model))
     lv = torch.tensor([level])
     g = {k: u(lv).reshape(-1) for k, u in (("gain", model.gain), ("inv_gain", model.inv_gain),
                                            ("hyper_gain", model.hyper_gain),
@@ -195,22 +202,27 @@ def make_manifest(model, model_id, z_tables, y_tables, scale_table, prov, rd, fi
                        "invGain": f32_list(model.inv_gain.vectors()[l]),
                        "hyperGain": f32_list(model.hyper_gain.vectors()[l]),
                        "hyperInvGain": f32_list(model.hyper_inv_gain.vectors()[l])})
+    wavelet = getattr(model, "g_a", None) is not None and hasattr(model.g_a, "wpt")
     return {
         "formatVersion": 1,
         "id": model_id,
         "family": "hyperprior",
-        "variant": "mean-scale-gain-vr",
-        "description": "Mean-scale hyperprior (Minnen et al. 2018) with gain units for variable "
-                       "rate (Cui et al. 2021); GDN transforms, conv+PixelShuffle upsampling.",
+        "variant": "mean-scale-gain-vr-wavelet" if wavelet else "mean-scale-gain-vr",
+        "description": ("Mean-scale hyperprior (Minnen et al. 2018) with gain units for variable rate "
+                        "(Cui et al. 2021) over a 3-level CDF 9/7 wavelet-packet front end: 1x1 "
+                        "projection encoder, residual-block decoder at 1/8 resolution "
+                        "(models/train/hyperprior/wavelet_front.py)." if wavelet else
+                        "Mean-scale hyperprior (Minnen et al. 2018) with gain units for variable "
+                        "rate (Cui et al. 2021); GDN transforms, conv+PixelShuffle upsampling."),
         "input": {"colorSpace": "RGB", "range": [0, 1], "layout": "NCHW", "dtype": "float32",
                   "normalisation": "x = uint8 / 255"},
         "output": {"range": [0, 1], "note": "x_hat is clamped to [0, 1] inside g_s; "
                    "to 8 bit: round-half-even(x_hat * 255)"},
-        "downsamplingFactor": DOWNSAMPLING,
+        "downsamplingFactor": downsampling(model),
         "padding": "replicate the last row/column to a multiple of downsamplingFactor "
                    "(right/bottom), crop the decoded image back",
         "channels": {"y": model.M, "z": model.N, "N": model.N, "M": model.M},
-        "latentStrides": {"y": 16, "z": 64},
+        "latentStrides": {"y": model.y_stride, "z": model.z_stride},
         "graphs": {name: {"file": f"{name}.onnx", "inputs": ins, "outputs": outs}
                    for name, (_, ins, outs) in GRAPHS.items()},
         "gainInputs": "each graph's second input is a 1-D float32 gain vector taken from "

@@ -46,6 +46,8 @@ def up(cin: int, cout: int) -> nn.Sequential:
 class MeanScaleHyperpriorVR(nn.Module):
     """Mean-scale hyperprior with gain units; see the module docstring."""
 
+    y_stride, z_stride = 16, 64
+
     def __init__(self, N: int = 96, M: int = 160, lambdas=DEFAULT_LAMBDAS):
         super().__init__()
         self.N, self.M = N, M
@@ -106,5 +108,10 @@ def bottleneck_input(model: MeanScaleHyperpriorVR, x: torch.Tensor, level: torch
     return model.h_a(model.g_a(x).float() * model.gain(level)) * model.hyper_gain(level)
 
 
-def build(config: dict) -> MeanScaleHyperpriorVR:
+def build(config: dict) -> nn.Module:
+    """The model a config describes: ``transform`` "gdn" (default, this module) or "wavelet"
+    (hyperprior/wavelet_front.py)."""
+    if config.get("transform", "gdn") == "wavelet":
+        from hyperprior.wavelet_front import build as build_wavelet_front
+        return build_wavelet_front(config)
     return MeanScaleHyperpriorVR(N=config["N"], M=config["M"], lambdas=config["lambdas"])

@@ -5,12 +5,14 @@
                ../shared/datasets/images-train/bsd100
     ... --resume          # continue from the newest latest.pt (run folder or its mirror)
     ... --init-from models/hyperprior/<id>   # no checkpoint: start from an export (common/warm_start.py)
+    ... --transform wavelet --M 48 --init-transform models/wavelet/wavelet-vr-cpu
+                          # the wavelet-front variant (wavelet_front.py), transforms from a wavelet export
 
 Every training image gets a random rate level l and the loss lambda_l * 255^2 * MSE + bpp.
 Checkpoints (``latest.pt`` every --save-every seconds and on SIGTERM/SIGINT, ``best.pt`` when
 the smoothed loss improved) live in models/.runs/hyperprior/<run>/ and are mirrored to
-/root/.ncodec-runs/hyperprior/<run>/.  The log (stdout) has one line per --log-every steps;
-metrics.jsonl in the run folder has the same numbers as JSON.
+$NCODEC_RUNS_MIRROR/hyperprior/<run>/ (default ~/.ncodec-runs).  The log (stdout) has one line
+per --log-every steps; metrics.jsonl in the run folder has the same numbers as JSON.
 """
 from __future__ import annotations
 
@@ -19,8 +21,9 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
+from common import checkpoint  # noqa: E402
 from common.training import (Meter, Stopper, hardware, image_rd_parser, lr_at,  # noqa: E402,F401
-                             make_optimizers, train_image_rd)
+                             make_optimizers, mirror_root, train_image_rd)
 from hyperprior.model import DEFAULT_LAMBDAS, bottleneck_input, build, rd_loss  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
@@ -31,20 +34,66 @@ DEFAULT_DATA = [os.path.join(REPO, "..", "shared", "datasets", "images-train", d
 def _model_flags(p):
     p.add_argument("--N", type=int, default=96)
     p.add_argument("--M", type=int, default=160)
+    p.add_argument("--transform", choices=("gdn", "wavelet"), default="gdn",
+                   help="gdn: the paper's learned transforms (model.py); wavelet: wavelet-packet "
+                        "front end with the wavelet codec's networks (wavelet_front.py)")
+    p.add_argument("--init-transform", metavar="WAVELET_EXPORT",
+                   help="--transform wavelet, fresh run: copy g_a/g_s and the y gains from this wavelet "
+                        "image export (e.g. models/wavelet/wavelet-vr-cpu)")
+    p.add_argument("--freeze-transform-steps", type=int, default=0,
+                   help="train only h_a/h_s/bottleneck (and hyper gains) until this absolute step")
+    p.add_argument("--transform-lr-scale", type=float, default=1.0,
+                   help="learning rate of g_a/g_s and the y gains as a multiple of --lr (e.g. 0.1 for "
+                        "transforms warm-started from a converged model)")
 
 
 def parse_args(argv=None):
     return image_rd_parser(__doc__, run="msh-vr-cpu", runs_root=os.path.join(REPO, "models", ".runs", "hyperprior"),
-                           mirror_root="/root/.ncodec-runs/hyperprior", data=DEFAULT_DATA,
+                           mirror_root=mirror_root("hyperprior"), data=DEFAULT_DATA,
                            lambdas=DEFAULT_LAMBDAS, crop=128, lr=3e-4, warmup=500,
-                           amp_help="bf16 autocast for g_a/g_s (CUDA)",
+                           amp_help="bf16 autocast for g_a/g_s",
                            model_flags=_model_flags).parse_args(argv)
+
+
+TRANSFORM_PREFIXES = ("g_a.", "g_s.", "gain.", "inv_gain.")
+
+
+def freeze_transform(until: int):
+    """A step hook: g_a, g_s and the y gains get no gradient before step ``until``."""
+    def hook(model, step):
+        train = step >= until
+        changed = False
+        for name, p in model.named_parameters():
+            if name.startswith(TRANSFORM_PREFIXES) and p.requires_grad != train:
+                p.requires_grad_(train)
+                changed = True
+        if changed:
+            print(f"step {step}: transform {'trains' if train else 'frozen'}", flush=True)
+    return hook
 
 
 def main(argv=None):
     args = parse_args(argv)
-    train_image_rd(args, {"N": args.N, "M": args.M, "lambdas": args.lambdas}, build, rd_loss,
-                   bottleneck_input)
+    config = {"N": args.N, "M": args.M, "lambdas": args.lambdas}
+    build_fn = build
+    if args.transform == "wavelet":
+        config["transform"] = "wavelet"
+        run_dir = os.path.join(args.runs_root, args.run)
+        mirror = os.path.join(args.mirror_root, args.run) if args.mirror_root else None
+        fresh = not (args.resume and checkpoint.find_latest(run_dir, mirror))
+        if fresh and args.init_transform and not args.init_from:
+            from hyperprior.wavelet_front import init_transform
+
+            def build_fn(cfg):
+                model = build(cfg)
+                cfg["transformFrom"] = init_transform(model, args.init_transform)
+                print(f"transforms from {cfg['transformFrom']['id']} "
+                      f"({cfg['transformFrom']['steps']} steps)", flush=True)
+                return model
+    hook = freeze_transform(args.freeze_transform_steps) if args.freeze_transform_steps > 0 else None
+    scale = args.transform_lr_scale
+    lr_scale = (lambda name: scale if name.startswith(TRANSFORM_PREFIXES) else 1.0) if scale != 1.0 else None
+    train_image_rd(args, config, build_fn, rd_loss, bottleneck_input, step_hook=hook, lr_scale=lr_scale)
 
 
 if __name__ == "__main__":

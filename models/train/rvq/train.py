@@ -13,7 +13,7 @@ or with probability --qdrop one of --bitrate-nq (quantizer dropout).  Loss:
   --adv-start].
 Checkpoints (``latest.pt`` every --save-every seconds and on SIGTERM/SIGINT; ``best.pt`` when
 the smoothed loss improved) live in models/.runs/rvq/<run>/ and are mirrored to
-/root/.ncodec-runs/rvq/<run>/.  One log line per --log-every steps (loss, mel, stft, SI-SNR,
+$NCODEC_RUNS_MIRROR/rvq/<run>/ (default ~/.ncodec-runs).  One log line per --log-every steps (loss, mel, stft, SI-SNR,
 codebook use, s/step); every --eval-every steps the fixed validation crops (training folders,
 seed 12345) are coded at each --bitrate-nq and mel/SI-SNR reported per kbps.  metrics.jsonl in
 the run folder has the same numbers.
@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from common.audio_data import AudioCropSampler  # noqa: E402
-from common.training import Stopper, hardware, save_checkpoint, setup_run  # noqa: E402
+from common.training import Stopper, hardware, mirror_root, save_checkpoint, setup_run  # noqa: E402
 from rvq.model import (DEFAULT_CONFIG, PRESETS, MSSTFTDiscriminator, SpectralLosses, build,  # noqa: E402
                        disc_loss, gen_adv_loss, si_snr)
 
@@ -46,7 +46,7 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--run", default="rvq-cpu")
     p.add_argument("--runs-root", default=os.path.join(REPO, "models", ".runs", "rvq"))
-    p.add_argument("--mirror-root", default="/root/.ncodec-runs/rvq", help="'' to disable")
+    p.add_argument("--mirror-root", default=mirror_root("rvq"), help="'' to disable")
     p.add_argument("--data", nargs="+", default=DEFAULT_DATA, help="training audio folders")
     p.add_argument("--resume", action="store_true")
     p.add_argument("--preset", default="cpu", choices=sorted(PRESETS))

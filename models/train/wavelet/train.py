@@ -10,7 +10,7 @@
 Every training image gets a random rate level l and the loss lambda_l * 255^2 * MSE + bpp.
 Checkpoints (``latest.pt`` every --save-every seconds and on SIGTERM/SIGINT, ``best.pt`` when
 the smoothed loss improved) live in models/.runs/wavelet/<run>/ and are mirrored to
-/root/.ncodec-runs/wavelet/<run>/.  The log (stdout) has one line per --log-every steps;
+$NCODEC_RUNS_MIRROR/wavelet/<run>/ (default ~/.ncodec-runs).  The log (stdout) has one line per --log-every steps;
 metrics.jsonl in the run folder has the same numbers as JSON.  The training loop's helpers
 and loop are shared with hyperprior/train.py (common/training.py).
 """
@@ -21,7 +21,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from common.training import image_rd_parser, train_image_rd  # noqa: E402
+from common.training import image_rd_parser, mirror_root, train_image_rd  # noqa: E402
 from wavelet.model import DEFAULT_LAMBDAS, bottleneck_input, build, rd_loss  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
@@ -41,7 +41,7 @@ def _model_flags(p):
 
 def parse_args(argv=None):
     return image_rd_parser(__doc__, run="wavelet-vr-cpu", runs_root=os.path.join(REPO, "models", ".runs", "wavelet"),
-                           mirror_root="/root/.ncodec-runs/wavelet", data=DEFAULT_DATA,
+                           mirror_root=mirror_root("wavelet"), data=DEFAULT_DATA,
                            lambdas=DEFAULT_LAMBDAS, crop=192, lr=1e-3, warmup=200,
                            amp_help="bf16 autocast for the decoder convs (CUDA); encoder, bottleneck, "
                                     "wavelet stay float32",

@@ -8,7 +8,7 @@ gain and mixing (common/audio_data.py).  Every crop gets a random rate level l a
 kbps + lambda_l * (log-mel L1 + MR-STFT) (SpectralLosses of the RVQ recipe, so both audio codecs
 are trained towards the same metric).  Checkpoints as in the image recipes: models/.runs/wavelet/
 <run>/latest.pt every --save-every seconds and on SIGTERM/SIGINT, mirrored to
-/root/.ncodec-runs/wavelet/<run>/; one log line per --log-every steps and metrics.jsonl.
+$NCODEC_RUNS_MIRROR/wavelet/<run>/ (default ~/.ncodec-runs); one log line per --log-every steps and metrics.jsonl.
 """
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from common.audio_data import AudioCropSampler  # noqa: E402
-from common.training import Stopper, hardware, lr_at, make_optimizers, save_checkpoint, setup_run  # noqa: E402
+from common.training import (Stopper, hardware, lr_at, make_optimizers, mirror_root,  # noqa: E402
+                             save_checkpoint, setup_run)
 from rvq.model import SpectralLosses, si_snr  # noqa: E402
 from wavelet.audio_model import DEFAULT_AUDIO_LAMBDAS, SAMPLE_RATE, build_audio, kbps_of  # noqa: E402
 
@@ -38,7 +39,7 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--run", default="wavelet-audio-vr")
     p.add_argument("--runs-root", default=os.path.join(REPO, "models", ".runs", "wavelet"))
-    p.add_argument("--mirror-root", default="/root/.ncodec-runs/wavelet", help="'' to disable")
+    p.add_argument("--mirror-root", default=mirror_root("wavelet"), help="'' to disable")
     p.add_argument("--data", nargs="+", default=DEFAULT_DATA)
     p.add_argument("--resume", action="store_true")
     p.add_argument("--latent", type=int, default=16)

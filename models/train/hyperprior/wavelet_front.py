@@ -1,0 +1,115 @@
+"""Mean-scale hyperprior over a wavelet-packet transform: the ``wavelet-front`` variant.
+
+The plain recipe (model.py) learns GDN transforms at full resolution; on this project's 2 CPU
+cores it reached 3.8 k of the ~10^5 steps it needs.  This variant keeps the hyperprior's
+entropy model (Minnen et al. 2018: a factorized prior on z, a Gaussian with mean and scale from
+h_s on y) and swaps the transforms for the wavelet autoencoder's (wavelet/model.py), which do
+their learned work at 1/8 resolution and were already trained for 47.6 k steps:
+
+    g_a : x (3, H, W) - 1/2 -> 3-level CDF 9/7 packet (192 sub-bands) -> 1x1 conv M  -> y (/8)
+    h_a : y (M)  -> conv3 N, LReLU, conv5s2 N, LReLU, conv5s2 N                     -> z (/32)
+    h_s : z (N)  -> up N->N, LReLU, up N->3M/2, LReLU, conv3 3M/2->2M   -> (scales, means) (/8)
+    g_s : y (M)  -> 1x1 + residual 3x3 blocks at 1/8 -> 192 sub-bands -> inverse packet + 1/2
+
+So the rate adapts to local content (the scales) and the low-pass channels are predicted (the
+means) by a learned model, where the wavelet codec had one static density per channel and MED
+prediction.  The graphs have the hyperprior codec's four names and inputs (each takes its gain
+vector), so ``codecs/hyperprior`` runs an export unchanged; ``latentStrides`` (8, 32) and
+``downsamplingFactor`` (32) come from the manifest.
+
+Warm start: ``init_transform(model, folder)`` copies g_a, g_s and the y gains from a wavelet
+image export (``models/wavelet/<id>``); h_a/h_s and the z bottleneck start fresh.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from common.entropy import EntropyBottleneck, gaussian_likelihood
+from common.rate import GainUnits, ste_round
+from common.wavelet import WaveletPacket2d
+from wavelet.model import Decoder, Encoder
+
+
+def _conv(cin: int, cout: int, k: int = 5, stride: int = 2) -> nn.Conv2d:
+    return nn.Conv2d(cin, cout, k, stride=stride, padding=k // 2)
+
+
+def _up(cin: int, cout: int) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(cin, cout * 4, 3, padding=1), nn.PixelShuffle(2))
+
+
+class WaveletFrontHyperpriorVR(nn.Module):
+    """See the module docstring.  Same interface as ``MeanScaleHyperpriorVR``."""
+
+    def __init__(self, N: int = 96, M: int = 48, width: int = 192, blocks: int = 3, levels: int = 3,
+                 wavelet: str = "cdf97", lambdas=()):
+        super().__init__()
+        self.N, self.M = N, M
+        self.register_buffer("lambdas", torch.tensor(lambdas, dtype=torch.float32))
+        L = len(lambdas)
+        wpt = WaveletPacket2d(levels, wavelet)
+        self.y_stride = wpt.factor
+        self.z_stride = wpt.factor * 4
+        self.g_a = Encoder(wpt, M)
+        self.g_s = Decoder(wpt, M, width, blocks)
+        self.h_a = nn.Sequential(_conv(M, N, 3, 1), nn.LeakyReLU(inplace=True), _conv(N, N),
+                                 nn.LeakyReLU(inplace=True), _conv(N, N))
+        self.h_s = nn.Sequential(_up(N, N), nn.LeakyReLU(inplace=True), _up(N, M * 3 // 2),
+                                 nn.LeakyReLU(inplace=True), _conv(M * 3 // 2, M * 2, 3, 1))
+        self.gain = GainUnits(L, M)
+        self.inv_gain = GainUnits(L, M)
+        self.hyper_gain = GainUnits(L, N)
+        self.hyper_inv_gain = GainUnits(L, N)
+        self.entropy_bottleneck = EntropyBottleneck(N)
+
+    @property
+    def levels(self) -> int:
+        return int(self.lambdas.numel())
+
+    def forward(self, x: torch.Tensor, level: torch.Tensor) -> dict:
+        with torch.autocast(x.device.type, enabled=False):  # the linear encoder stays float32
+            y = self.g_a(x.float()) * self.gain(level)
+            z = self.h_a(y) * self.hyper_gain(level)
+            z_hat = self.entropy_bottleneck.quantize(z, self.training)
+            z_lik = self.entropy_bottleneck.likelihood(z_hat)
+            scales, means = self.h_s(z_hat * self.hyper_inv_gain(level)).chunk(2, 1)
+            if self.training:
+                y_lik = gaussian_likelihood(y + torch.empty_like(y).uniform_(-0.5, 0.5), scales, means)
+                y_hat = ste_round(y - means) + means
+            else:
+                y_hat = torch.round(y - means) + means
+                y_lik = gaussian_likelihood(y_hat, scales, means)
+        x_hat = self.g_s(y_hat * self.inv_gain(level)).float()
+        return {"x_hat": x_hat, "likelihoods": {"y": y_lik, "z": z_lik},
+                "y": y, "z": z, "y_hat": y_hat, "z_hat": z_hat, "scales": scales, "means": means}
+
+
+def build(config: dict) -> WaveletFrontHyperpriorVR:
+    return WaveletFrontHyperpriorVR(N=config["N"], M=config["M"], width=config.get("width", 192),
+                                    blocks=config.get("blocks", 3), levels=config.get("levels", 3),
+                                    wavelet=config.get("wavelet", "cdf97"), lambdas=config["lambdas"])
+
+
+@torch.no_grad()
+def init_transform(model: WaveletFrontHyperpriorVR, folder: str) -> dict:
+    """Copy g_a/g_s and the y gain units from a wavelet image export into ``model``.
+
+    The export's manifest must describe the same transform (latent M, width, blocks, levels,
+    wavelet, lambdas).  Returns a provenance record (export id, its steps and wall time)."""
+    from common import warm_start
+    from wavelet.model import build as build_wavelet
+
+    manifest = warm_start.read_manifest(folder)
+    wcfg = {"latent": model.M, "width": model.g_s.inp.out_channels, "blocks": len(model.g_s.blocks),
+            "levels": model.g_a.wpt.levels, "wavelet": model.g_a.wpt.wavelet,
+            "lambdas": [float(v) for v in model.lambdas],
+            "perLevelPrior": bool(manifest.get("entropyBottleneck", {}).get("levels"))}
+    wae = build_wavelet(wcfg)
+    record = warm_start.init_from_export(wae, folder, wcfg, table_fit_steps=0)
+    model.g_a.load_state_dict(wae.encoder.state_dict())
+    model.g_s.load_state_dict(wae.decoder.state_dict())
+    model.gain.load_state_dict(wae.gain.state_dict())
+    model.inv_gain.load_state_dict(wae.inv_gain.state_dict())
+    return {"folder": record["folder"], "id": record["id"], "steps": record["step"],
+            "wallTimeSeconds": record["wall_s"], "files": record["files"]}
