@@ -11,8 +11,6 @@
  * as the mean of the three reconstructed planes; 16-bit input is coded from its float values
  * (sample / 65535) and decodes as 8-bit.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { writeContainer, readContainer } from '../../src/container/format.js';
 import type { ContainerHeader } from '../../src/container/header.js';
 import { checkStreamModel, levelOfHeader, levelOfOption } from '../../src/codec/checks.js';
@@ -23,8 +21,9 @@ import type {
 import { CodecError } from '../../src/errors.js';
 import { isRawAudio } from '../../src/media/audio.js';
 import { loadImage } from '../../src/media/image.js';
-import { Runtime } from '../../src/runtime/index.js';
-import { resolveModel, type ModelFiles } from '../../src/model/store.js';
+import type { Runtime } from '../../src/runtime/index.js';
+import type { ModelFamily, ModelFiles } from '../../src/model/store.js';
+import { openModelCodec } from '../../src/codec/model-codec.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
 import { HyperpriorLatentCodec } from './latent.js';
 import { parseManifest, type HyperpriorManifest, type RateLevel } from './manifest.js';
@@ -57,15 +56,10 @@ function checkTileSize(value: unknown, factor: number): number {
   return size;
 }
 
-function loadManifest(model: ModelFiles): HyperpriorManifest {
-  const manifest = parseManifest(model.manifest);
-  for (const graph of Object.values(manifest.graphs)) {
-    if (!existsSync(path.join(model.dir, graph.file))) {
-      throw new CodecError('ERR_MODEL_NOT_FOUND', `The hyperprior model ${model.dir} lacks ${graph.file}, which its manifest names; re-export or reinstall the model.`);
-    }
-  }
-  return manifest;
-}
+/** How the hyperprior family reads its models. */
+const FAMILY: ModelFamily<HyperpriorManifest> = {
+  id: ID, defaultModel: DEFAULT_MODEL, parseManifest, filesOf: (m) => Object.values(m.graphs).map((g) => g.file),
+};
 
 function latentCodecFor(networks: HyperpriorNetworks, manifest: HyperpriorManifest): HyperpriorLatentCodec {
   try {
@@ -102,19 +96,12 @@ export class HyperpriorCodec implements Codec {
   }
 
   /** Resolves the model (id or folder), checks its manifest and prepares the runtime and tables. */
-  static async open(options: HyperpriorOpenOptions = {}): Promise<HyperpriorCodec> {
-    if (options.model !== undefined && typeof options.model !== 'string') throw invalidType('a model id or folder path', 'options.model', options.model);
-    const model = resolveModel(ID, options.model, DEFAULT_MODEL);
-    const manifest = loadManifest(model);
-    const tileSize = checkTileSize(options.tileSize, manifest.downsamplingFactor);
-    const runtime = await Runtime.create({ device: options.device, threads: options.threads });
-    const networks = new HyperpriorNetworks(runtime, manifest, model.dir);
-    try {
-      return new HyperpriorCodec(model, manifest, runtime, latentCodecFor(networks, manifest), networks, tileSize);
-    } catch (err) {
-      await runtime.dispose();
-      throw err;
-    }
+  static open(options: HyperpriorOpenOptions = {}): Promise<HyperpriorCodec> {
+    return openModelCodec(FAMILY, options, ({ files, manifest, runtime }) => {
+      const tileSize = checkTileSize(options.tileSize, manifest.downsamplingFactor);
+      const networks = new HyperpriorNetworks(runtime, manifest, files.dir);
+      return new HyperpriorCodec(files, manifest, runtime, latentCodecFor(networks, manifest), networks, tileSize);
+    });
   }
 
   /** Milliseconds per stage (g_a, h_a, h_s, g_s, entropy coding) of the last encode or decode. */

@@ -20,7 +20,6 @@
  * input is fitted from its float values and decodes as 8-bit. Audio: every channel at the input's
  * own sample rate (no resampling), in blocks of the level's length, scaled by the clip's peak.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import type {
@@ -33,8 +32,9 @@ import { checkStreamModel } from '../../src/codec/checks.js';
 import { CodecError } from '../../src/errors.js';
 import { isRawAudio, loadAudio } from '../../src/media/audio.js';
 import { isRawImage, loadImage, type LoadedImage } from '../../src/media/image.js';
-import { Runtime } from '../../src/runtime/index.js';
-import { resolveModel, type ModelFiles } from '../../src/model/store.js';
+import type { Runtime } from '../../src/runtime/index.js';
+import type { ModelFamily, ModelFiles } from '../../src/model/store.js';
+import { openModelCodec } from '../../src/codec/model-codec.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
 import {
   audioBlocks, audioBlocksPerChannel, audioPeak, blockArea, codedChannels, imageBlocks, imageGrid, writeAudioBlocks, writeImageBlocks,
@@ -82,17 +82,11 @@ function corrupt(message: string): CodecError {
   return new CodecError('ERR_BITSTREAM_CORRUPT', message);
 }
 
-function loadManifest(model: ModelFiles): InrManifest {
-  const manifest = parseManifest(model.manifest);
-  for (const graphs of manifest.graphs.values()) {
-    for (const g of [graphs.fitStep, graphs.evaluate]) {
-      if (!existsSync(path.join(model.dir, g.file))) {
-        throw new CodecError('ERR_MODEL_NOT_FOUND', `The INR model ${model.dir} lacks ${g.file}, which its manifest names; re-export it (models/train/inr/export.py).`);
-      }
-    }
-  }
-  return manifest;
-}
+/** How the inr family reads its models. */
+const FAMILY: ModelFamily<InrManifest> = {
+  id: ID, defaultModel: DEFAULT_MODEL, parseManifest,
+  filesOf: (m) => [...m.graphs.values()].flatMap((g) => [g.fitStep.file, g.evaluate.file]),
+};
 
 function checkBudget(options: InrEncodeOptions, level: InrLevel): { maxSteps: number; maxSeconds: number } {
   const { maxSteps, maxSeconds } = options;
@@ -127,12 +121,8 @@ export class InrCodec implements Codec {
   }
 
   /** Resolves the model (id or folder), checks its manifest and graph files, and prepares the runtime. */
-  static async open(options: OpenOptions = {}): Promise<InrCodec> {
-    if (options.model !== undefined && typeof options.model !== 'string') throw invalidType('a model id or folder path', 'options.model', options.model);
-    const model = resolveModel(ID, options.model, DEFAULT_MODEL);
-    const manifest = loadManifest(model);
-    const runtime = await Runtime.create({ device: options.device, threads: options.threads });
-    return new InrCodec(model, manifest, runtime);
+  static open(options: OpenOptions = {}): Promise<InrCodec> {
+    return openModelCodec(FAMILY, options, ({ files, manifest, runtime }) => new InrCodec(files, manifest, runtime));
   }
 
   /** What the last encode's fitting did, or null before the first encode. */

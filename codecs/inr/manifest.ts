@@ -7,14 +7,8 @@
  * size, network width and depth, positional-encoding octaves, quantization bits, learning rate,
  * minibatch and default step budget. A missing or malformed key fails with `ERR_MODEL_INVALID`.
  */
-import { CodecError } from '../../src/errors.js';
+import { manifestFields, type GraphSpec } from '../../src/model/manifest.js';
 
-/** One ONNX graph: its file (relative to the model folder) and its input/output names in order. */
-export interface GraphSpec {
-  file: string;
-  inputs: readonly string[];
-  outputs: readonly string[];
-}
 
 /** The two graphs of one network depth. */
 export interface DepthGraphs {
@@ -57,51 +51,15 @@ export interface InrManifest {
   audio: InrMediaLevels;
 }
 
-function invalid(key: string, what: string): CodecError {
-  return new CodecError('ERR_MODEL_INVALID', `The INR manifest is not usable: expected ${what} for '${key}'. Re-export the model (models/train/inr/export.py).`);
-}
-
-function objectAt(value: unknown, key: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(key, 'an object');
-  return value as Record<string, unknown>;
-}
-
-function numberAt(value: unknown, key: string, min: number, max: number, integer = true): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-    throw invalid(key, `${integer ? 'an integer' : 'a number'} in ${min}..${max}`);
-  }
-  return value;
-}
-
-function namesAt(value: unknown, key: string): string[] {
-  if (!Array.isArray(value) || value.length === 0 || !value.every((s) => typeof s === 'string')) throw invalid(key, 'an array of names');
-  return value as string[];
-}
-
-function graphAt(value: unknown, key: string, inputs: number, outputs: number): GraphSpec {
-  const g = objectAt(value, key);
-  const file = g.file;
-  if (typeof file !== 'string' || file.length === 0 || file.includes('/') || file.includes('\\') || file.startsWith('.')) {
-    throw invalid(`${key}.file`, 'a file name inside the model folder');
-  }
-  const ins = namesAt(g.inputs, `${key}.inputs`);
-  const outs = namesAt(g.outputs, `${key}.outputs`);
-  if (ins.length !== inputs) throw invalid(`${key}.inputs`, `${inputs} input names`);
-  if (outs.length !== outputs) throw invalid(`${key}.outputs`, `${outputs} output names`);
-  return { file, inputs: ins, outputs: outs };
-}
+const { invalid, objectAt, intAt, numberAt, graphsAt: graphsOf } = manifestFields('inr');
 
 function graphsAt(value: unknown): Map<number, DepthGraphs> {
   const g = objectAt(value, 'graphs');
   const out = new Map<number, DepthGraphs>();
   for (const [key, spec] of Object.entries(g)) {
-    const depth = numberAt(Number(key), `graphs.${key}`, 1, 16);
-    const s = objectAt(spec, `graphs.${key}`);
+    const depth = intAt(Number(key), `graphs.${key}`, 1, 16);
     const k = 2 * (depth + 1);
-    out.set(depth, {
-      fitStep: graphAt(s.fitStep, `graphs.${key}.fitStep`, 3 * k + 5, 3 * k + 1),
-      evaluate: graphAt(s.evaluate, `graphs.${key}.evaluate`, k + 2, 1),
-    });
+    out.set(depth, graphsOf(spec, { fitStep: [3 * k + 5, 3 * k + 1], evaluate: [k + 2, 1] }, `graphs.${key}`));
   }
   return out;
 }
@@ -109,15 +67,15 @@ function graphsAt(value: unknown): Map<number, DepthGraphs> {
 function levelAt(value: unknown, key: string, maxBlock: number): InrLevel {
   const l = objectAt(value, key);
   return {
-    quality: numberAt(l.quality, `${key}.quality`, 0, 255),
-    block: numberAt(l.block, `${key}.block`, 2, maxBlock),
-    width: numberAt(l.width, `${key}.width`, 1, 1024),
-    depth: numberAt(l.depth, `${key}.depth`, 1, 16),
-    frequencies: numberAt(l.frequencies, `${key}.frequencies`, 0, 16),
-    bits: numberAt(l.bits, `${key}.bits`, 1, 16),
-    lr: numberAt(l.lr, `${key}.lr`, 1e-7, 1, false),
-    batch: numberAt(l.batch, `${key}.batch`, 1, 1 << 20),
-    steps: numberAt(l.steps, `${key}.steps`, 1, 1e7),
+    quality: intAt(l.quality, `${key}.quality`, 0, 255),
+    block: intAt(l.block, `${key}.block`, 2, maxBlock),
+    width: intAt(l.width, `${key}.width`, 1, 1024),
+    depth: intAt(l.depth, `${key}.depth`, 1, 16),
+    frequencies: intAt(l.frequencies, `${key}.frequencies`, 0, 16),
+    bits: intAt(l.bits, `${key}.bits`, 1, 16),
+    lr: numberAt(l.lr, `${key}.lr`, 1e-7, 1),
+    batch: intAt(l.batch, `${key}.batch`, 1, 1 << 20),
+    steps: intAt(l.steps, `${key}.steps`, 1, 1e7),
   };
 }
 
@@ -129,7 +87,7 @@ function mediaAt(value: unknown, key: string, graphs: Map<number, DepthGraphs>, 
     if (i > 0 && l.quality === levels[i - 1]!.quality) throw invalid(`${key}.levels`, 'distinct quality values');
     if (!graphs.has(l.depth)) throw invalid(`graphs.${l.depth}`, `the graphs of depth ${l.depth} (used by ${key} quality ${l.quality})`);
   });
-  const defaultQuality = numberAt(m.defaultQuality, `${key}.defaultQuality`, 0, 255);
+  const defaultQuality = intAt(m.defaultQuality, `${key}.defaultQuality`, 0, 255);
   if (!levels.some((l) => l.quality === defaultQuality)) throw invalid(`${key}.defaultQuality`, 'one of the levels');
   return { levels, defaultQuality };
 }
@@ -144,7 +102,7 @@ export function parseManifest(raw: unknown): InrManifest {
   if (m.family !== 'inr') throw invalid('family', "'inr'");
   if (typeof m.id !== 'string' || m.id.length === 0) throw invalid('id', 'a non-empty string');
   if (!Array.isArray(m.omega) || m.omega.length !== 2) throw invalid('omega', 'two numbers');
-  const omega = [numberAt(m.omega[0], 'omega[0]', 1e-3, 1e4, false), numberAt(m.omega[1], 'omega[1]', 1e-3, 1e4, false)] as const;
+  const omega = [numberAt(m.omega[0], 'omega[0]', 1e-3, 1e4), numberAt(m.omega[1], 'omega[1]', 1e-3, 1e4)] as const;
   const graphs = graphsAt(m.graphs);
   return {
     id: m.id, omega, graphs,

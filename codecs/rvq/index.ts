@@ -16,7 +16,6 @@
  * codebooks. Files can also be written and read piece by piece (`createAudioEncoder` /
  * `createAudioDecoder`, used by the Node streams of src/codec/streams.ts). Bitstream: README.md.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ChunkedAudioDecoder, ChunkedAudioEncoder, decodeAudioClip, encodeAudioClip } from '../../src/codec/chunked-audio.js';
 import { readContainer, writeContainer } from '../../src/container/format.js';
@@ -32,8 +31,9 @@ import { loadAudio } from '../../src/media/audio.js';
 import { FADE_SHAPES, type FadeShape } from '../../src/media/chunks.js';
 import { isRawImage } from '../../src/media/image.js';
 import { sniffImageFormat } from '../../src/media/sniff.js';
-import { Runtime } from '../../src/runtime/index.js';
-import { resolveModel, type ModelFiles } from '../../src/model/store.js';
+import type { Runtime } from '../../src/runtime/index.js';
+import type { ModelFamily, ModelFiles } from '../../src/model/store.js';
+import { openModelCodec } from '../../src/codec/model-codec.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
 import { RvqChunkCodec, rvqChunkCoder } from './chunk-codec.js';
 import type { CodeAlphabet } from './codes.js';
@@ -72,15 +72,11 @@ export interface RvqEncodeOptions extends EncodeOptions {
   fadeShape?: FadeShape;
 }
 
-function loadManifest(model: ModelFiles): RvqManifest {
-  const manifest = parseManifest(model.manifest);
-  for (const file of [manifest.graphs.encoder.file, manifest.graphs.decoder.file, manifest.quantizer.file]) {
-    if (!existsSync(path.join(model.dir, file))) {
-      throw new CodecError('ERR_MODEL_NOT_FOUND', `The rvq model ${model.dir} lacks ${file}, which its manifest names; re-export or reinstall the model.`);
-    }
-  }
-  return manifest;
-}
+/** How the rvq family reads its models. */
+const FAMILY: ModelFamily<RvqManifest> = {
+  id: ID, defaultModel: DEFAULT_MODEL, parseManifest,
+  filesOf: (m) => [m.graphs.encoder.file, m.graphs.decoder.file, m.quantizer.file],
+};
 
 function corrupt(message: string): CodecError {
   return new CodecError('ERR_BITSTREAM_CORRUPT', message);
@@ -108,14 +104,11 @@ export class RvqCodec implements StreamingAudioCodec {
   }
 
   /** Resolves the model (id or folder), checks its manifest and files, and prepares the runtime. */
-  static async open(options: OpenOptions = {}): Promise<RvqCodec> {
-    if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
-    if (options.model !== undefined && typeof options.model !== 'string') throw invalidType('a model id or folder path', 'options.model', options.model);
-    const model = resolveModel(ID, options.model, DEFAULT_MODEL);
-    const manifest = loadManifest(model);
-    const quantizer = ResidualVectorQuantizer.load(path.join(model.dir, manifest.quantizer.file), manifest);
-    const runtime = await Runtime.create({ device: options.device, threads: options.threads });
-    return new RvqCodec(model, manifest, runtime, new RvqNetworks(runtime, manifest, model.dir), quantizer);
+  static open(options: OpenOptions = {}): Promise<RvqCodec> {
+    return openModelCodec(FAMILY, options, ({ files, manifest, runtime }) => {
+      const quantizer = ResidualVectorQuantizer.load(path.join(files.dir, manifest.quantizer.file), manifest);
+      return new RvqCodec(files, manifest, runtime, new RvqNetworks(runtime, manifest, files.dir), quantizer);
+    });
   }
 
   /** The model's rates (quality level, codebooks, nominal kbps), low to high. */

@@ -6,14 +6,8 @@
  * manifest that is missing a key or has one of the wrong shape fails with `ERR_MODEL_INVALID`
  * naming the key.
  */
-import { CodecError } from '../../src/errors.js';
+import { manifestFields, type GraphSpec } from '../../src/model/manifest.js';
 
-/** One ONNX graph: its file (relative to the model folder) and its single input and output name. */
-export interface GraphSpec {
-  file: string;
-  input: string;
-  output: string;
-}
 
 /** A bitrate the model was trained for: `nq` codebooks at the model's frame rate. */
 export interface RvqBitrate {
@@ -61,40 +55,7 @@ export interface RvqManifest {
   quantizer: { file: string; codebooks: readonly CodebookOffsets[] };
 }
 
-function invalid(key: string, what: string): CodecError {
-  return new CodecError('ERR_MODEL_INVALID', `The rvq manifest is not usable: expected ${what} for '${key}'. Re-export the model (docs/MODELS.md, "rvq").`);
-}
-
-function objectAt(value: unknown, key: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(key, 'an object');
-  return value as Record<string, unknown>;
-}
-
-function intAt(value: unknown, key: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw invalid(key, `an integer in ${min}..${max}`);
-  return value;
-}
-
-function fileAt(value: unknown, key: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.includes('/') || value.includes('\\') || value.startsWith('.')) {
-    throw invalid(key, 'a file name inside the model folder');
-  }
-  return value;
-}
-
-function nameListAt(value: unknown, key: string): string {
-  if (!Array.isArray(value) || value.length !== 1 || typeof value[0] !== 'string') throw invalid(key, 'one tensor name');
-  return value[0];
-}
-
-function graphsAt(value: unknown): { encoder: GraphSpec; decoder: GraphSpec } {
-  const g = objectAt(value, 'graphs');
-  const spec = (name: 'encoder' | 'decoder'): GraphSpec => {
-    const s = objectAt(g[name], `graphs.${name}`);
-    return { file: fileAt(s.file, `graphs.${name}.file`), input: nameListAt(s.inputs, `graphs.${name}.inputs`), output: nameListAt(s.outputs, `graphs.${name}.outputs`) };
-  };
-  return { encoder: spec('encoder'), decoder: spec('decoder') };
-}
+const { invalid, objectAt, intAt, fileAt, graphsAt } = manifestFields('rvq');
 
 function bitratesAt(value: unknown, nCodebooks: number): RvqBitrate[] {
   if (!Array.isArray(value) || value.length === 0) throw invalid('bitrates', 'a non-empty array');
@@ -156,7 +117,7 @@ export function parseManifest(raw: unknown): RvqManifest {
     bitsPerCode,
     bitrates,
     defaultNq,
-    graphs: graphsAt(m.graphs),
+    graphs: graphsAt(m.graphs, { encoder: [1, 1], decoder: [1, 1] }),
     quantizer: {
       file: fileAt(q.file, 'quantizer.file'),
       codebooks: Array.from({ length: nCodebooks }, (_, k) => codebookAt(tensors, k, dims)),

@@ -11,7 +11,8 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { CodecError } from '../../src/errors.js';
 import type { Runtime } from '../../src/runtime/index.js';
-import type { GraphSpec, RvqManifest } from './manifest.js';
+import type { GraphSpec } from '../../src/model/manifest.js';
+import type { RvqManifest } from './manifest.js';
 
 /** Milliseconds spent in each network, the quantizer and entropy coding. */
 export interface RvqTimings {
@@ -51,9 +52,9 @@ export class RvqNetworks {
   private async run(graph: 'encoder' | 'decoder', input: ort.Tensor, expected: number[]): Promise<Float32Array> {
     const spec: GraphSpec = this.manifest.graphs[graph];
     const start = performance.now();
-    const out = await this.runtime.run(path.join(this.dir, spec.file), { [spec.input]: input });
+    const out = await this.runtime.run(path.join(this.dir, spec.file), { [spec.inputs[0]!]: input });
     this.timings[graph] += performance.now() - start;
-    const tensor = out[spec.output];
+    const tensor = out[spec.outputs[0]!];
     const dims = tensor?.dims;
     if (!tensor || tensor.type !== 'float32' || dims?.length !== expected.length || dims.some((v, i) => v !== expected[i])) {
       throw new CodecError('ERR_MODEL_INVALID', `The rvq ${graph} graph returned ${dims ? `a [${dims.join(', ')}] tensor` : 'no tensor'} where a [${expected.join(', ')}] float32 tensor was expected: the model does not match its manifest.`);

@@ -36,13 +36,14 @@ import { loadAudio } from '../../src/media/audio.js';
 import { loadImage } from '../../src/media/image.js';
 import { mediaKindOf } from '../../src/media/sniff.js';
 import type { Latent } from '../../src/tensor.js';
-import { resolveModel, type ModelFiles } from '../../src/model/store.js';
-import { Runtime } from '../../src/runtime/session.js';
+import { loadModel, type ModelFiles } from '../../src/model/store.js';
+import { checkOpenOptions, openModelCodec } from '../../src/codec/model-codec.js';
+import type { Runtime } from '../../src/runtime/session.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
 import { channelFromLatents, channelLatents, resampleChannels, waveletAudioCoder } from './audio.js';
 import { imageFromLatents, imageLatents, waveletTileCoder } from './image.js';
 import type { WaveletRateLevel } from './manifest.js';
-import { WaveletModel, emptyTimings, type WaveletTimings } from './model.js';
+import { WaveletModel, emptyTimings, waveletFamily, type WaveletTimings } from './model.js';
 import {
   MAX_TILE_SIZE, decodeAudioParams, decodeImageParams, encodeAudioParams, encodeImageParams, type WaveletAudioParams,
 } from './params.js';
@@ -136,29 +137,26 @@ export class WaveletCodec implements StreamingAudioCodec {
    * named, else the default image model — and the other medium's on first use. `info` describes
    * the model opened now.
    */
-  static async open(options: WaveletOpenOptions = {}): Promise<WaveletCodec> {
+  static open(options: WaveletOpenOptions = {}): Promise<WaveletCodec> {
+    checkOpenOptions(options);
     const names: Record<Media, string | undefined> = {
       image: checkModelOption(options.imageModel, 'options.imageModel'),
       audio: checkModelOption(options.audioModel, 'options.audioModel'),
     };
-    const named = checkModelOption(options.model, 'options.model');
+    const named = options.model;
     const tileSize = checkInteger(options.tileSize ?? DEFAULT_TILE_SIZE, 'options.tileSize', 8, MAX_TILE_SIZE);
-    const runtime = await Runtime.create({ device: options.device, threads: options.threads });
-    try {
-      const firstMedia: Media = named === undefined && names.image === undefined && names.audio !== undefined ? 'audio' : 'image';
-      const fallback = firstMedia === 'image' ? DEFAULT_IMAGE_MODEL : DEFAULT_AUDIO_MODEL;
-      const first = new WaveletModel(resolveModel(ID, named ?? names[firstMedia], fallback), runtime);
+    const firstMedia: Media = named === undefined && names.image === undefined && names.audio !== undefined ? 'audio' : 'image';
+    const family = waveletFamily(firstMedia === 'image' ? DEFAULT_IMAGE_MODEL : DEFAULT_AUDIO_MODEL);
+    return openModelCodec(family, { ...options, model: named ?? names[firstMedia] }, (loaded) => {
+      const first = new WaveletModel(loaded, loaded.runtime);
       const media = first.manifest.media;
       if (named !== undefined) {
         if (names[media] !== undefined && names[media] !== named) throw invalidRange(`the same model as options.${media}Model`, 'options.model', named);
         names[media] = named;
       }
       if (tileSize % 8 !== 0) throw invalidRange(`a multiple of 8 up to ${MAX_TILE_SIZE}`, 'options.tileSize', tileSize);
-      return new WaveletCodec(runtime, names, tileSize, first);
-    } catch (err) {
-      await runtime.dispose();
-      throw err;
-    }
+      return new WaveletCodec(loaded.runtime, names, tileSize, first);
+    });
   }
 
   /** Milliseconds per stage (encoder, decoder, entropy) of the last call, for the medium it coded. */
@@ -170,8 +168,8 @@ export class WaveletCodec implements StreamingAudioCodec {
   model(media: Media): WaveletModel {
     let model = this.models.get(media);
     if (!model) {
-      const files = resolveModel(ID, this.modelNames[media], media === 'image' ? DEFAULT_IMAGE_MODEL : DEFAULT_AUDIO_MODEL);
-      model = this.checkMedia(new WaveletModel(files, this.runtime), media);
+      const family = waveletFamily(media === 'image' ? DEFAULT_IMAGE_MODEL : DEFAULT_AUDIO_MODEL);
+      model = this.checkMedia(new WaveletModel(loadModel(family, this.modelNames[media]), this.runtime), media);
       this.models.set(media, model);
     }
     return model;

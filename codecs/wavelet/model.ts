@@ -11,14 +11,13 @@
  * Images are `[1, 3, H, W]` tensors (planar RGB in [0, 1]), audio `[1, 1, T]` (one channel in
  * [−1, 1]); latents `[1, C, H/f, W/f]` and `[1, C, T/f]`. Each step adds its wall time to `timings`.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { FactorizedLatentCodec } from '../../src/entropy/index.js';
 import { CodecError } from '../../src/errors.js';
 import { latentOf, tensorOf } from '../../src/runtime/latent.js';
 import type { Latent } from '../../src/tensor.js';
-import type { ModelFiles } from '../../src/model/store.js';
+import type { LoadedModel, ModelFamily, ModelFiles } from '../../src/model/store.js';
 import type { Runtime } from '../../src/runtime/session.js';
 import { parseWaveletManifest, type WaveletGraph, type WaveletManifest, type WaveletRateLevel } from './manifest.js';
 
@@ -33,20 +32,23 @@ export function emptyTimings(): WaveletTimings {
   return { encoder: 0, decoder: 0, entropy: 0 };
 }
 
+/** How the wavelet family reads its models; `defaultModel` is the default of the medium asked for. */
+export function waveletFamily(defaultModel: string): ModelFamily<WaveletManifest> {
+  return { id: 'wavelet', defaultModel, parseManifest: parseWaveletManifest, filesOf: (m) => Object.values(m.graphs).map((g) => g.file) };
+}
+
 export class WaveletModel implements Disposable {
+  readonly files: ModelFiles;
   readonly manifest: WaveletManifest;
   readonly timings: WaveletTimings = emptyTimings();
   private readonly bottlenecks: FactorizedLatentCodec[] = [];
   private readonly rank: 3 | 4;
   private readonly inputChannels: number;
 
-  constructor(readonly files: ModelFiles, private readonly runtime: Runtime) {
-    this.manifest = parseWaveletManifest(files.manifest);
-    for (const graph of Object.values(this.manifest.graphs)) {
-      if (!existsSync(path.join(files.dir, graph.file))) {
-        throw new CodecError('ERR_MODEL_NOT_FOUND', `The wavelet model ${files.dir} lacks ${graph.file}, which its manifest names; re-export or reinstall the model.`);
-      }
-    }
+  /** Takes a model loaded with {@link waveletFamily} (manifest parsed, files checked). */
+  constructor({ files, manifest }: LoadedModel<WaveletManifest>, private readonly runtime: Runtime) {
+    this.files = files;
+    this.manifest = manifest;
     this.rank = this.manifest.media === 'image' ? 4 : 3;
     this.inputChannels = this.manifest.media === 'image' ? 3 : 1;
     try {

@@ -23,13 +23,18 @@ export interface ManifestFields {
   intAt(value: unknown, key: string, min: number, max: number): number;
   numberAt(value: unknown, key: string, min: number, max: number): number;
   stringAt(value: unknown, key: string): string;
+  /** A file name inside the model folder (no path separators, not hidden). */
+  fileAt(value: unknown, key: string): string;
   /** A JSON number array as float32; `length` when given must match. */
   floatsAt(value: unknown, key: string, length?: number): Float32Array;
   intsAt(value: unknown, key: string): Int32Array;
   /** A table set of `count` tables; the native coder validates the CDFs themselves. */
   tablesAt(value: unknown, key: string, count: number): CdfTableSet;
-  /** The graphs named in `arity` (name → [inputs, outputs]), each a file inside the model folder. */
-  graphsAt<G extends string>(value: unknown, arity: Readonly<Record<G, readonly [number, number]>>): Record<G, GraphSpec>;
+  /**
+   * The graphs named in `arity` (name → [inputs, outputs]) of the object at `key` (default `graphs`),
+   * each a file inside the model folder.
+   */
+  graphsAt<G extends string>(value: unknown, arity: Readonly<Record<G, readonly [number, number]>>, key?: string): Record<G, GraphSpec>;
 }
 
 export function manifestFields(family: string): ManifestFields {
@@ -52,6 +57,11 @@ export function manifestFields(family: string): ManifestFields {
     if (typeof value !== 'string' || value.length === 0) throw invalid(key, 'a non-empty string');
     return value;
   };
+  const fileAt = (value: unknown, key: string): string => {
+    const file = stringAt(value, key);
+    if (file.includes('/') || file.includes('\\') || file.startsWith('.')) throw invalid(key, 'a file name inside the model folder');
+    return file;
+  };
   const floatsAt = (value: unknown, key: string, length?: number): Float32Array => {
     if (!Array.isArray(value) || !value.every((v) => typeof v === 'number' && Number.isFinite(v))) throw invalid(key, 'an array of finite numbers');
     if (length !== undefined && value.length !== length) throw invalid(key, `an array of ${length} numbers`);
@@ -72,19 +82,19 @@ export function manifestFields(family: string): ManifestFields {
   };
   const names = (value: unknown, n: number): value is string[] =>
     Array.isArray(value) && value.length === n && value.every((s) => typeof s === 'string');
-  function graphsAt<G extends string>(value: unknown, arity: Readonly<Record<G, readonly [number, number]>>): Record<G, GraphSpec> {
-    const g = objectAt(value, 'graphs');
+  function graphsAt<G extends string>(
+    value: unknown, arity: Readonly<Record<G, readonly [number, number]>>, key = 'graphs',
+  ): Record<G, GraphSpec> {
+    const g = objectAt(value, key);
     const out = {} as Record<G, GraphSpec>;
     for (const name of Object.keys(arity) as G[]) {
-      const spec = objectAt(g[name], `graphs.${name}`);
+      const spec = objectAt(g[name], `${key}.${name}`);
       const [nIn, nOut] = arity[name];
-      if (!names(spec.inputs, nIn)) throw invalid(`graphs.${name}.inputs`, `${nIn} input names`);
-      if (!names(spec.outputs, nOut)) throw invalid(`graphs.${name}.outputs`, `${nOut} output names`);
-      const file = stringAt(spec.file, `graphs.${name}.file`);
-      if (file.includes('/') || file.includes('\\') || file.startsWith('.')) throw invalid(`graphs.${name}.file`, 'a file name inside the model folder');
-      out[name] = { file, inputs: spec.inputs, outputs: spec.outputs };
+      if (!names(spec.inputs, nIn)) throw invalid(`${key}.${name}.inputs`, `${nIn} input names`);
+      if (!names(spec.outputs, nOut)) throw invalid(`${key}.${name}.outputs`, `${nOut} output names`);
+      out[name] = { file: fileAt(spec.file, `${key}.${name}.file`), inputs: spec.inputs, outputs: spec.outputs };
     }
     return out;
   }
-  return { invalid, objectAt, intAt, numberAt, stringAt, floatsAt, intsAt, tablesAt, graphsAt };
+  return { invalid, objectAt, intAt, numberAt, stringAt, fileAt, floatsAt, intsAt, tablesAt, graphsAt };
 }

@@ -110,3 +110,36 @@ export function checkModelHash(model: ModelFiles, expected: Uint8Array | null): 
 export function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex');
 }
+
+/** How a model-backed family reads its models: its id, default model, manifest parser and files. */
+export interface ModelFamily<M> {
+  /** The family id, also the folder under models/. */
+  readonly id: string;
+  /** The model used when none is named. */
+  readonly defaultModel: string;
+  /** Checks and types a parsed manifest.json (throws ERR_MODEL_INVALID naming the key). */
+  parseManifest(raw: unknown): M;
+  /** The files the manifest names, relative to the model folder (graphs, quantizer tables, ...). */
+  filesOf(manifest: M): Iterable<string>;
+}
+
+/** A resolved model: its files and its typed manifest. */
+export interface LoadedModel<M> {
+  files: ModelFiles;
+  manifest: M;
+}
+
+/**
+ * Resolves a model of `family` (id, folder, or the family default), parses its manifest and checks that
+ * every file the manifest names is there (ERR_MODEL_NOT_FOUND otherwise).
+ */
+export function loadModel<M>(family: ModelFamily<M>, idOrPath: string | undefined): LoadedModel<M> {
+  const files = resolveModel(family.id, idOrPath, family.defaultModel);
+  const manifest = family.parseManifest(files.manifest);
+  for (const file of family.filesOf(manifest)) {
+    if (!existsSync(path.join(files.dir, file))) {
+      throw new CodecError('ERR_MODEL_NOT_FOUND', `The ${family.id} model ${files.dir} lacks ${file}, which its manifest names; re-export or reinstall the model.`);
+    }
+  }
+  return { files, manifest };
+}
