@@ -8,11 +8,11 @@
  * const image = await decode(bytes);
  * ```
  */
-export { openCodec, decode, encode, listCodecs, registerCodec, type CodecListing } from './codec/registry.js';
+export { openCodec, decode, encode, listCodecs, registerCodec, type CodecListing } from './api/registry.js';
 export type {
   Codec, CodecFactory, CodecInfo, DecodedAudio, DecodedImage, DecodedMedia, EncodeOptions, MediaInput,
   MediaKind, OpenOptions, Progress, RawAudio, RawImage,
-} from './codec/types.js';
+} from './api/types.js';
 export { CodecError, isCodecError, type CodecErrorCode } from './errors.js';
 export {
   readContainer, readHeader, writeContainer, type Container, type ContainerHeader, type MediaDescription, type RateSetting,
@@ -29,8 +29,8 @@ export {
 export {
   createEncodeStream, createDecodeStream, isStreamingAudioCodec, AudioEncodeStream, AudioDecodeStream,
   type EncodeStreamOptions, type DecodeStreamOptions, type PcmFormat,
-} from './codec/streams.js';
+} from './api/streams.js';
 export type {
   AudioDecodeOptions, AudioDecoderSession, AudioEncoderSession, AudioStreamFormat, StreamingAudioCodec,
-} from './codec/types.js';
+} from './api/types.js';
 export type { PcmSampleFormat } from './media/pcm.js';

@@ -5,7 +5,7 @@
  *
  * Per tile (src/media/tiles.ts): pad → g_a → h_a → z stream → h_s → y stream (latent.ts); decoding runs
  * backwards through g_s, crops, and rounds to 8 bits. Alpha is coded losslessly beside the colour
- * (src/codec/alpha.ts). Container parameters and sections: params.ts. Model files: manifest.ts.
+ * (src/api/alpha.ts). Container parameters and sections: params.ts. Model files: manifest.ts.
  *
  * Decoded images are 8-bit with the original channel count: gray input is coded as RGB and decoded
  * as the mean of the three reconstructed planes; 16-bit input is coded from its float values
@@ -13,17 +13,17 @@
  */
 import { writeContainer, readContainer } from '../../src/container/format.js';
 import type { ContainerHeader } from '../../src/container/header.js';
-import { checkStreamModel, levelOfHeader, levelOfOption } from '../../src/codec/checks.js';
-import { checkImageSize, decodeTiledImage, encodeTiledImage, type TileCoder } from '../../src/codec/tiled-image.js';
+import { checkStreamModel, levelOfHeader, levelOfOption } from '../../src/api/checks.js';
+import { checkImageSize, decodeTiledImage, encodeTiledImage, type TileCoder } from '../../src/api/tiled-image.js';
 import type {
   Codec, CodecFactory, CodecInfo, DecodedImage, EncodeOptions, MediaInput, OpenOptions,
-} from '../../src/codec/types.js';
+} from '../../src/api/types.js';
 import { CodecError } from '../../src/errors.js';
 import { isRawAudio } from '../../src/media/audio.js';
 import { loadImage } from '../../src/media/image.js';
 import type { Runtime } from '../../src/runtime/index.js';
 import type { ModelFamily, ModelFiles } from '../../src/model/store.js';
-import { openModelCodec } from '../../src/codec/model-codec.js';
+import { openModelCodec } from '../../src/api/model-codec.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
 import { HyperpriorLatentCodec } from './latent.js';
 import { parseManifest, type HyperpriorManifest, type RateLevel } from './manifest.js';
@@ -39,7 +39,7 @@ const ID = 'hyperprior';
 export const DEFAULT_MODEL = 'msh-vr-cpu';
 /** Default tile side: images up to 1024×1024 are coded whole. */
 export const DEFAULT_TILE_SIZE = 1024;
-export { MAX_PIXELS } from '../../src/codec/tiled-image.js';
+export { MAX_PIXELS } from '../../src/api/tiled-image.js';
 
 /** Options of {@link openHyperprior}: the common open options plus the tile size. */
 export interface HyperpriorOpenOptions extends OpenOptions {

@@ -13,7 +13,7 @@
  * weights (the straight-through estimator), so the network learns to work with rounded weights.
  */
 import * as ort from 'onnxruntime-node';
-import type { Progress } from '../../src/codec/types.js';
+import type { Progress } from '../../src/api/types.js';
 import { blockArea, type BlockSet } from './blocks.js';
 import type { DepthGraphs } from './manifest.js';
 import type { Prng } from '../../src/prng.js';

@@ -24,17 +24,17 @@ import path from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import type {
   Codec, CodecFactory, CodecInfo, DecodedAudio, DecodedImage, DecodedMedia, EncodeOptions, MediaInput, OpenOptions, RawAudio,
-} from '../../src/codec/types.js';
+} from '../../src/api/types.js';
 import { readContainer, writeContainer } from '../../src/container/format.js';
 import type { ContainerHeader } from '../../src/container/header.js';
-import { alphaPlane, decodeAlphaInto, encodeAlpha } from '../../src/codec/alpha.js';
-import { checkStreamModel } from '../../src/codec/checks.js';
+import { alphaPlane, decodeAlphaInto, encodeAlpha } from '../../src/api/alpha.js';
+import { checkStreamModel } from '../../src/api/checks.js';
 import { CodecError } from '../../src/errors.js';
 import { isRawAudio, loadAudio } from '../../src/media/audio.js';
 import { isRawImage, loadImage, type LoadedImage } from '../../src/media/image.js';
 import type { Runtime } from '../../src/runtime/index.js';
 import type { ModelFamily, ModelFiles } from '../../src/model/store.js';
-import { openModelCodec } from '../../src/codec/model-codec.js';
+import { openModelCodec } from '../../src/api/model-codec.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
 import {
   audioBlocks, audioBlocksPerChannel, audioPeak, blockArea, codedChannels, imageBlocks, imageGrid, writeAudioBlocks, writeImageBlocks,

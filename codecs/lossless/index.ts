@@ -11,7 +11,7 @@
  * Parameters: one byte, the parameter layout version (1).
  */
 import { writeContainer, readContainer } from '../../src/container/format.js';
-import type { Codec, CodecFactory, CodecInfo, DecodedImage, EncodeOptions, MediaInput } from '../../src/codec/types.js';
+import type { Codec, CodecFactory, CodecInfo, DecodedImage, EncodeOptions, MediaInput } from '../../src/api/types.js';
 import { adaptiveDecode, adaptiveEncode } from '../../src/entropy/index.js';
 import { CodecError } from '../../src/errors.js';
 import { loadImage, type LoadedImage } from '../../src/media/image.js';

@@ -6,36 +6,36 @@
  * Any audio `loadAudio` reads (WAV of any sample format, MP3, a video's soundtrack, raw samples) is
  * resampled to the model rate and coded channel by channel — a stereo file is two mono signals coded
  * independently, so it costs twice the bitrate — in overlapping chunks (10 s by default) that the
- * decoder cross-fades (the shared sessions of src/codec/chunked-audio.ts). Each chunk: encoder network →
+ * decoder cross-fades (the shared sessions of src/api/audio-sessions.ts). Each chunk: encoder network →
  * RVQ codes (quantizer.ts) → one adaptive range-coded stream per codebook (codes.ts) → one section
- * (sections.ts; chunk-codec.ts strings them together). Decoding gives the original sample rate,
+ * (sections.ts; latent.ts strings them together). Decoding gives the original sample rate,
  * channel count and length.
  *
  * Rate: `bitrateKbps` (the highest listed bitrate ≤ it), `quality` (1 … n, the listed bitrates low to
  * high) or the model default (rate.ts). `decode(bytes, { maxCodebooks })` decodes only the first
  * codebooks. Files can also be written and read piece by piece (`createAudioEncoder` /
- * `createAudioDecoder`, used by the Node streams of src/codec/streams.ts). Bitstream: README.md.
+ * `createAudioDecoder`, used by the Node streams of src/api/streams.ts). Bitstream: README.md.
  */
 import path from 'node:path';
-import { ChunkedAudioDecoder, ChunkedAudioEncoder, decodeAudioClip, encodeAudioClip } from '../../src/codec/chunked-audio.js';
+import { ChunkedAudioDecoder, ChunkedAudioEncoder, decodeAudioClip, encodeAudioClip } from '../../src/api/audio-sessions.js';
 import { readContainer, writeContainer } from '../../src/container/format.js';
 import type { ContainerHeader } from '../../src/container/header.js';
 import type {
   AudioDecodeOptions, AudioDecoderSession, AudioEncoderSession, AudioStreamFormat, CodecFactory, CodecInfo, DecodedAudio,
   EncodeOptions, MediaInput, OpenOptions, RawImage, StreamingAudioCodec,
-} from '../../src/codec/types.js';
+} from '../../src/api/types.js';
 import { DEFAULT_ADAPTIVE_LIMIT } from '../../src/entropy/index.js';
-import { checkStreamModel } from '../../src/codec/checks.js';
+import { checkStreamModel } from '../../src/api/checks.js';
 import { CodecError } from '../../src/errors.js';
 import { loadAudio } from '../../src/media/audio.js';
-import { FADE_SHAPES, type FadeShape } from '../../src/media/chunks.js';
+import { FADE_SHAPES, type FadeShape } from '../../src/media/split-crossfade.js';
 import { isRawImage } from '../../src/media/image.js';
 import { sniffImageFormat } from '../../src/media/sniff.js';
 import type { Runtime } from '../../src/runtime/index.js';
 import type { ModelFamily, ModelFiles } from '../../src/model/store.js';
-import { openModelCodec } from '../../src/codec/model-codec.js';
+import { openModelCodec } from '../../src/api/model-codec.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
-import { RvqChunkCodec, rvqChunkCoder } from './chunk-codec.js';
+import { RvqLatentCodec, rvqChunkCoder } from './latent.js';
 import type { CodeAlphabet } from './codes.js';
 import { parseManifest, type RvqManifest } from './manifest.js';
 import { RvqNetworks, emptyTimings, type RvqTimings } from './networks.js';
@@ -86,7 +86,7 @@ function corrupt(message: string): CodecError {
 export class RvqCodec implements StreamingAudioCodec {
   readonly id = ID;
   readonly info: CodecInfo;
-  private readonly chunkCodec: RvqChunkCodec;
+  private readonly latentCodec: RvqLatentCodec;
 
   private constructor(
     private readonly model: ModelFiles,
@@ -95,7 +95,7 @@ export class RvqCodec implements StreamingAudioCodec {
     private readonly networks: RvqNetworks,
     quantizer: ResidualVectorQuantizer,
   ) {
-    this.chunkCodec = new RvqChunkCodec(manifest, networks, quantizer);
+    this.latentCodec = new RvqLatentCodec(manifest, networks, quantizer);
     const levels = rateLevels(manifest);
     this.info = {
       id: ID, description: rvq.description, media: ['audio'], modelId: model.id,
@@ -178,7 +178,7 @@ export class RvqCodec implements StreamingAudioCodec {
 
   /** The chunk coder of a file with these parameters, decoding the codebooks `options` asks for. */
   private coderFor(params: RvqParams, options: AudioDecodeOptions = {}): ReturnType<typeof rvqChunkCoder> {
-    return rvqChunkCoder(this.chunkCodec, params, this.alphabetOf(params), codebooksToDecode(params.nq, options));
+    return rvqChunkCoder(this.latentCodec, params, this.alphabetOf(params), codebooksToDecode(params.nq, options));
   }
 
   /** The parameters an encoding with `options` writes; TypeError / RangeError for invalid options. */

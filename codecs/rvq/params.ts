@@ -19,7 +19,7 @@
  * The rate is the container's rate setting (kind bitrate, nq · bitsPerCode · frame rate / 1000 kbps).
  */
 import { CodecError } from '../../src/errors.js';
-import { FADE_SHAPES, type FadeShape } from '../../src/media/chunks.js';
+import { FADE_SHAPES, type FadeShape } from '../../src/media/split-crossfade.js';
 
 export const PARAMS_VERSION = 1;
 const PARAMS_LENGTH = 26;

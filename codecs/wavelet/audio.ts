@@ -1,7 +1,7 @@
 /**
  * Audio through a wavelet model. Each channel is coded on its own with the mono model, at the
  * model's rate, in overlapping chunks that the decoder joins with a Hann cross-fade — the shared
- * streaming sessions of src/codec/chunked-audio.ts do the resampling, chunking, channels and length
+ * streaming sessions of src/api/audio-sessions.ts do the resampling, chunking, channels and length
  * for `encode()`, `decode()` and the Node streams alike; this module codes one chunk:
  *
  *   chunk (n samples) → zero-pad to F·f samples (f = downsampling factor, F = ⌈n / f⌉ ≥ 1)
@@ -20,7 +20,7 @@
  * A chunk decodes without knowing the signal's length. The latent access (issue 6) works on whole
  * channels: `[C, 1, F]` per channel.
  */
-import type { AudioChunkCoder } from '../../src/codec/chunked-audio.js';
+import type { AudioChunkCoder } from '../../src/api/audio-sessions.js';
 import { LIMITS } from '../../src/container/header.js';
 import { CodecError } from '../../src/errors.js';
 import { resampleWhole } from '../../src/media/resampler.js';

@@ -1,9 +1,9 @@
 /**
- * Images through a wavelet model: tiles (src/codec/tiled-image.ts) each coded as one y stream, and
+ * Images through a wavelet model: tiles (src/api/tiled-image.ts) each coded as one y stream, and
  * the latent access of issue 6 — the dequantized latent tensor of a whole image, and the image back
  * from such a tensor.
  */
-import type { TileCoder } from '../../src/codec/tiled-image.js';
+import type { TileCoder } from '../../src/api/tiled-image.js';
 import { CodecError } from '../../src/errors.js';
 import type { LoadedImage } from '../../src/media/image.js';
 import { extractTile, planTiles, writeTile } from '../../src/media/tiles.js';

@@ -6,7 +6,7 @@
  * (Cui et al. 2021). One codec id for two media, each with its own model (the container's model id
  * says which): images (RGB, model.ts on `[1, 3, H, W]`, tiles as the hyperprior codes them, alpha
  * lossless) and audio (mono 24 kHz model, each channel coded on its own in overlapping chunks,
- * through the shared streaming sessions of src/codec/chunked-audio.ts: `encode()`/`decode()` and
+ * through the shared streaming sessions of src/api/audio-sessions.ts: `encode()`/`decode()` and
  * `createAudioEncoder`/`createAudioDecoder` — hence `createEncodeStream({ codec: 'wavelet' })` and
  * `createDecodeStream()` — write and read the same sections; audio.ts, params.ts).
  *
@@ -24,20 +24,20 @@
  */
 import type { ContainerHeader } from '../../src/container/header.js';
 import { readContainer, writeContainer } from '../../src/container/format.js';
-import { checkStreamModel, levelOfHeader, levelOfOption } from '../../src/codec/checks.js';
-import { ChunkedAudioDecoder, ChunkedAudioEncoder, decodeAudioClip, encodeAudioClip } from '../../src/codec/chunked-audio.js';
-import { checkImageSize, decodeTiledImage, encodeTiledImage } from '../../src/codec/tiled-image.js';
+import { checkStreamModel, levelOfHeader, levelOfOption } from '../../src/api/checks.js';
+import { ChunkedAudioDecoder, ChunkedAudioEncoder, decodeAudioClip, encodeAudioClip } from '../../src/api/audio-sessions.js';
+import { checkImageSize, decodeTiledImage, encodeTiledImage } from '../../src/api/tiled-image.js';
 import type {
   AudioDecodeOptions, AudioDecoderSession, AudioEncoderSession, AudioStreamFormat, CodecFactory, CodecInfo, DecodedAudio,
   DecodedImage, DecodedMedia, EncodeOptions, MediaInput, OpenOptions, RawImage, StreamingAudioCodec,
-} from '../../src/codec/types.js';
+} from '../../src/api/types.js';
 import { CodecError } from '../../src/errors.js';
 import { loadAudio } from '../../src/media/audio.js';
 import { loadImage } from '../../src/media/image.js';
 import { mediaKindOf } from '../../src/media/sniff.js';
 import type { Latent } from '../../src/tensor.js';
 import { loadModel, type ModelFiles } from '../../src/model/store.js';
-import { checkOpenOptions, openModelCodec } from '../../src/codec/model-codec.js';
+import { checkOpenOptions, openModelCodec } from '../../src/api/model-codec.js';
 import type { Runtime } from '../../src/runtime/session.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
 import { channelFromLatents, channelLatents, resampleChannels, waveletAudioCoder } from './audio.js';

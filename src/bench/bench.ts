@@ -4,8 +4,8 @@
  */
 import os from 'node:os';
 import sharp from 'sharp';
-import { listCodecs } from '../codec/registry.js';
-import type { EncodeOptions, OpenOptions } from '../codec/types.js';
+import { listCodecs } from '../api/registry.js';
+import type { EncodeOptions, OpenOptions } from '../api/types.js';
 import { runFfmpeg } from '../media/ffmpeg.js';
 import type { MelDistanceOptions } from '../metrics/mel.js';
 import { AUDIO_BASELINES, DEFAULT_BITRATES, audioBaseline, isAudioBaseline } from './baselines/audio.js';

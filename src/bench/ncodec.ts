@@ -3,8 +3,8 @@
  * model's `info.qualities` (or the `--qualities` that the model has). A codec whose model files are
  * missing, or that does not carry the benchmark's media, is skipped with the reason.
  */
-import { openCodec, listCodecs } from '../codec/registry.js';
-import type { Codec, DecodedMedia, EncodeOptions, MediaKind, OpenOptions } from '../codec/types.js';
+import { openCodec, listCodecs } from '../api/registry.js';
+import type { Codec, DecodedMedia, EncodeOptions, MediaKind, OpenOptions } from '../api/types.js';
 import { isCodecError } from '../errors.js';
 import { loadAudio } from '../media/audio.js';
 import { loadImage } from '../media/image.js';

@@ -5,8 +5,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_CODEC, decode as decodeAny, defaultCodecFor, listCodecs, openCodec } from '../codec/registry.js';
-import type { DecodedMedia } from '../codec/types.js';
+import { DEFAULT_CODEC, decode as decodeAny, defaultCodecFor, listCodecs, openCodec } from '../api/registry.js';
+import type { DecodedMedia } from '../api/types.js';
 import { readContainer, readHeader } from '../container/format.js';
 import { CodecError } from '../errors.js';
 import { packageVersion } from '../package.js';

@@ -1,7 +1,7 @@
 /**
  * Progress output for long jobs: a redrawn bar on a TTY, plain lines (at most one per 10 %) otherwise.
  */
-import type { Progress } from '../codec/types.js';
+import type { Progress } from '../api/types.js';
 
 /** Reports on `stream` as `<phase> <done>/<total>` (e.g. `encode 3/8`, `fit 40/100`). */
 export function progressReporter(stream: NodeJS.WritableStream & { isTTY?: boolean }): {

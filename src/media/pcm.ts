@@ -1,5 +1,5 @@
 /**
- * Raw PCM byte streams ↔ planar float samples, for the codec streams (src/codec/streams.ts).
+ * Raw PCM byte streams ↔ planar float samples, for the codec streams (src/api/streams.ts).
  *
  * Formats (interleaved, frame after frame, each frame one sample per channel, little-endian):
  * - `s16le`: signed 16-bit; read as v / 32768, written as round(x · 32767) after clipping to [−1, 1]

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CODEC } from '../../src/codec/registry.js';
+import { DEFAULT_CODEC } from '../../src/api/registry.js';
 import { readHeader } from '../../src/container/index.js';
 import { cli } from './helpers.js';
 

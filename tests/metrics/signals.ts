@@ -2,7 +2,7 @@
  * Deterministic test images and signals, generated identically by tests/metrics/reference.py
  * (the NumPy/SciPy script that computed the expected values pasted into the metric tests).
  */
-import type { RawImage } from '../../src/codec/types.js';
+import type { RawImage } from '../../src/api/types.js';
 
 /** Integer pattern image: (7x + 13y + 50c + 3·(xy mod 17)) mod 256. */
 export function patternImage(width: number, height: number): RawImage {

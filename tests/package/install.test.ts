@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CODEC } from '../../src/codec/registry.js';
+import { DEFAULT_CODEC } from '../../src/api/registry.js';
 import { readHeader } from '../../src/container/index.js';
 
 const root = path.join(__dirname, '../..');

@@ -4,7 +4,7 @@
  * case ends in a CodecError or an image of the header's shape — never a crash, a hang or another error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectBitFlipsHandled, expectTruncationsRejected } from '../../codec/corruption.js';
+import { expectBitFlipsHandled, expectTruncationsRejected } from '../../api/corruption.js';
 import type { HyperpriorCodec } from '../../../codecs/hyperprior/index.js';
 import { readContainer, writeContainer } from '../../../src/container/index.js';
 import { CodecError } from '../../../src/errors.js';

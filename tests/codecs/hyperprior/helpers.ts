@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { openHyperprior, type HyperpriorCodec, type HyperpriorOpenOptions } from '../../../codecs/hyperprior/index.js';
-import type { DecodedMedia } from '../../../src/codec/types.js';
+import type { DecodedMedia } from '../../../src/api/types.js';
 import { loadImage, type LoadedImage } from '../../../src/media/image.js';
 import { psnr } from '../../../src/metrics/index.js';
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HyperpriorCodec } from '../../../codecs/hyperprior/index.js';
-import { decode, listCodecs, openCodec } from '../../../src/codec/registry.js';
+import { decode, listCodecs, openCodec } from '../../../src/api/registry.js';
 import { readContainer } from '../../../src/container/index.js';
 import { colourPsnr, image, loadImage, openTiny, TINY_MODEL } from './helpers.js';
 

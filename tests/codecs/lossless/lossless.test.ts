@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decode, listCodecs, openCodec } from '../../../src/codec/registry.js';
+import { decode, listCodecs, openCodec } from '../../../src/api/registry.js';
 import { readContainer, writeContainer } from '../../../src/container/index.js';
 import { CodecError } from '../../../src/errors.js';
 import { loadImage } from '../../../src/media/image.js';

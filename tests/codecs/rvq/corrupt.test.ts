@@ -5,7 +5,7 @@
  * the right shape — never a crash, a hang or another error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectBitFlipsHandled, expectTruncationsRejected } from '../../codec/corruption.js';
+import { expectBitFlipsHandled, expectTruncationsRejected } from '../../api/corruption.js';
 import type { RvqCodec } from '../../../codecs/rvq/index.js';
 import { encodeEndSection } from '../../../codecs/rvq/sections.js';
 import { readContainer, writeContainer } from '../../../src/container/index.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { openRvq, type RvqCodec } from '../../../codecs/rvq/index.js';
-import type { OpenOptions, RawAudio } from '../../../src/codec/types.js';
+import type { OpenOptions, RawAudio } from '../../../src/api/types.js';
 
 export const root = path.join(__dirname, '../../..');
 export const audioDir = path.join(root, 'fixtures/audio');

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RvqCodec } from '../../../codecs/rvq/index.js';
-import { decode, listCodecs, openCodec } from '../../../src/codec/registry.js';
+import { decode, listCodecs, openCodec } from '../../../src/api/registry.js';
 import { readContainer } from '../../../src/container/index.js';
 import { encodeWav } from '../../../src/media/wav.js';
 import { loadAudio } from '../../../src/media/audio.js';

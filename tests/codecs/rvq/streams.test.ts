@@ -1,5 +1,5 @@
 /**
- * The Node streams (src/codec/streams.ts) with rvq: PCM → container and back in pieces, the same
+ * The Node streams (src/api/streams.ts) with rvq: PCM → container and back in pieces, the same
  * sections as encode(), files of either kind read by both decoders, and flat memory on a clip longer
  * than ten minutes.
  */
@@ -9,10 +9,10 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, pieces } from '../../codec/stream-helpers.js';
+import { collect, pieces } from '../../api/stream-helpers.js';
 import type { RvqCodec, RvqEncodeOptions } from '../../../codecs/rvq/index.js';
-import { openCodec } from '../../../src/codec/registry.js';
-import { createDecodeStream, createEncodeStream, type PcmFormat } from '../../../src/codec/streams.js';
+import { openCodec } from '../../../src/api/registry.js';
+import { createDecodeStream, createEncodeStream, type PcmFormat } from '../../../src/api/streams.js';
 import { decodeParams } from '../../../codecs/rvq/params.js';
 import { readContainer } from '../../../src/container/index.js';
 import { PcmDeinterleaver, interleavePcm } from '../../../src/media/pcm.js';

@@ -7,8 +7,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWavelet, type WaveletCodec } from '../../../codecs/wavelet/index.js';
-import { decode, listCodecs } from '../../../src/codec/registry.js';
-import type { DecodedAudio } from '../../../src/codec/types.js';
+import { decode, listCodecs } from '../../../src/api/registry.js';
+import type { DecodedAudio } from '../../../src/api/types.js';
 import { readContainer } from '../../../src/container/index.js';
 import { CodecError } from '../../../src/errors.js';
 import { loadAudio } from '../../../src/media/audio.js';

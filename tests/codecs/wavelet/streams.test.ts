@@ -1,18 +1,18 @@
 /**
- * Wavelet audio as a streaming codec (the shared sessions of src/codec/chunked-audio.ts) with the
+ * Wavelet audio as a streaming codec (the shared sessions of src/api/audio-sessions.ts) with the
  * tiny audio model: the Node streams write encode()'s sections plus an end section and decode to what
  * decode() gives; streamed files decode everywhere (codec, top-level decode(), decode stream); the
  * parameter layouts 1 (encode()) and 2 (streamed) both read; truncated and forged files fail typed.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, pieces } from '../../codec/stream-helpers.js';
+import { collect, pieces } from '../../api/stream-helpers.js';
 import { encodeAudioEndSection, parseAudioSection } from '../../../codecs/wavelet/audio.js';
 import { openWavelet, type WaveletCodec, type WaveletEncodeOptions } from '../../../codecs/wavelet/index.js';
 import { decodeAudioParams, encodeAudioParams } from '../../../codecs/wavelet/params.js';
-import { decode } from '../../../src/codec/registry.js';
-import { createDecodeStream, createEncodeStream } from '../../../src/codec/streams.js';
-import type { DecodedAudio } from '../../../src/codec/types.js';
+import { decode } from '../../../src/api/registry.js';
+import { createDecodeStream, createEncodeStream } from '../../../src/api/streams.js';
+import type { DecodedAudio } from '../../../src/api/types.js';
 import { readContainer, writeContainer } from '../../../src/container/index.js';
 import { CodecError } from '../../../src/errors.js';
 import { PcmDeinterleaver, interleavePcm } from '../../../src/media/pcm.js';

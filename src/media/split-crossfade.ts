@@ -28,7 +28,7 @@
  * sum to one) keeps the power of two uncorrelated signals.
  *
  * The wavelet and RVQ audio codecs use this module with lengths in samples at their model rate, through
- * the streaming sessions they share (src/codec/chunked-audio.ts).
+ * the streaming sessions they share (src/api/audio-sessions.ts).
  */
 import { invalidRange, invalidType } from '../validate.js';
 

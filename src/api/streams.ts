@@ -21,7 +21,7 @@
  *
  * The streams live here, not in a codec folder, because they are codec-agnostic: they need only a
  * codec with the {@link StreamingAudioCodec} sessions (rvq and wavelet, both on the shared sessions of
- * chunked-audio.ts), opened through the registry by id ({@link DEFAULT_STREAM_CODEC} unless `codec`
+ * audio-sessions.ts), opened through the registry by id ({@link DEFAULT_STREAM_CODEC} unless `codec`
  * names another) — the decode stream opens the codec and model that the header names, as `decode()`
  * does. Both streams hold at most the codec session's chunk (plus one PCM piece) however long the input.
  */

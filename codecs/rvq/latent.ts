@@ -9,9 +9,9 @@
  * Model (networks.ts), quantizer (quantizer.ts), entropy coding (codes.ts) and bitstream
  * (sections.ts) are separate modules; this one only strings them together and times the stages.
  * {@link rvqChunkCoder} hands it, bound to one file's parameters, to the shared streaming sessions
- * (src/codec/chunked-audio.ts), which do the resampling, chunking, channels and length.
+ * (src/api/audio-sessions.ts), which do the resampling, chunking, channels and length.
  */
-import type { AudioChunkCoder } from '../../src/codec/chunked-audio.js';
+import type { AudioChunkCoder } from '../../src/api/audio-sessions.js';
 import { CodecError } from '../../src/errors.js';
 import { decodeCodeStream, encodeCodeStream, type CodeAlphabet } from './codes.js';
 import type { RvqManifest } from './manifest.js';
@@ -23,7 +23,7 @@ import { encodeChunkSection, encodeEndSection, parseSection, type RvqSection } f
 /** A parsed chunk section of an rvq file. */
 export type RvqChunkSection = Extract<RvqSection, { kind: 'chunk' }>;
 
-export class RvqChunkCodec {
+export class RvqLatentCodec {
   constructor(
     private readonly manifest: RvqManifest,
     private readonly networks: RvqNetworks,
@@ -73,7 +73,7 @@ export class RvqChunkCodec {
  * The chunk coder of one rvq file for the shared sessions: units are latent frames (hop samples),
  * chunks are coded with the file's `nq` codebooks and decoded from the first `codebooks` of them.
  */
-export function rvqChunkCoder(codec: RvqChunkCodec, params: RvqParams, alphabet: CodeAlphabet, codebooks = params.nq): AudioChunkCoder<RvqChunkSection> {
+export function rvqChunkCoder(codec: RvqLatentCodec, params: RvqParams, alphabet: CodeAlphabet, codebooks = params.nq): AudioChunkCoder<RvqChunkSection> {
   const { hop, nq } = params;
   return {
     codecId: 'rvq',

@@ -2,11 +2,11 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openCodec } from '../../src/codec/registry.js';
+import { openCodec } from '../../src/api/registry.js';
 
 const fixtures = path.join(__dirname, '../../fixtures/models');
 
-describe('opening a model-backed codec (src/codec/model-codec.ts)', () => {
+describe('opening a model-backed codec (src/api/model-codec.ts)', () => {
   it('names a file the manifest lists but the model folder lacks, for every family', async () => {
     for (const [family, model, missing] of [['rvq', 'tiny-test', 'quantizer.f32'], ['hyperprior', 'tiny-test', 'g_s.onnx'], ['wavelet', 'tiny-image', 'decoder.onnx']]) {
       const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'ncodec-model-')), model!);

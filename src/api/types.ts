@@ -1,6 +1,6 @@
 /**
  * The contract every codec family implements (docs/ARCHITECTURE.md). Interface types only;
- * implementations live in src/codec/registry.ts and codecs/<family>/. The media types are src/media's,
+ * implementations live in src/api/registry.ts and codecs/<family>/. The media types are src/media's,
  * re-exported here for the codecs.
  */
 import type { ContainerHeader } from '../container/header.js';
@@ -84,7 +84,7 @@ export interface AudioDecodeOptions {
 
 /**
  * An audio encoder that takes planar samples in pieces and hands out container section payloads as
- * soon as they are complete (src/codec/streams.ts writes them with `encodeHeader`/`encodeSection`).
+ * soon as they are complete (src/api/streams.ts writes them with `encodeHeader`/`encodeSection`).
  */
 export interface AudioEncoderSession {
   /** The container header, known before the first sample. */

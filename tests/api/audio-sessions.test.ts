@@ -1,5 +1,5 @@
 /**
- * The shared chunked-audio sessions (src/codec/chunked-audio.ts) with a lossless stand-in coder (a
+ * The shared chunked-audio sessions (src/api/audio-sessions.ts) with a lossless stand-in coder (a
  * chunk's payload is its unit count and its zero-padded samples), so that the sessions' own work —
  * resampling, chunking, padding, cross-fading, the length — is checked without a model.
  */
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ChunkedAudioDecoder, ChunkedAudioEncoder, chunkedSectionCount, decodeAudioClip, encodeAudioClip,
   type AudioChunkCoder, type ChunkedAudioPlan,
-} from '../../src/codec/chunked-audio.js';
+} from '../../src/api/audio-sessions.js';
 import type { AudioDescription } from '../../src/container/header.js';
 
 const UNIT = 4;

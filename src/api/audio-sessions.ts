@@ -1,10 +1,10 @@
 /**
  * The audio side shared by the chunked audio codecs (rvq, wavelet) — the audio counterpart of
- * tiled-image.ts: streaming encoder and decoder sessions (src/codec/types.ts) that do everything but
+ * tiled-image.ts: streaming encoder and decoder sessions (src/api/types.ts) that do everything but
  * code one chunk of one channel, which a family-specific {@link AudioChunkCoder} does.
  *
  *   encoding: each channel ─► resample to the coded rate (src/media/resampler.ts, streaming)
- *                          ─► overlapping chunks (src/media/chunks.ts ChunkSplitter: L and O samples)
+ *                          ─► overlapping chunks (src/media/split-crossfade.ts ChunkSplitter: L and O samples)
  *                          ─► per chunk, per channel: coder.encodeChunk ─► one chunk section
  *   decoding: the chunk sections of chunk i (one per channel) ─► coder.decodeChunk: units · unit samples
  *                          ─► cross-fade with chunk i − 1 (CrossFader: holds the last O samples)
@@ -18,7 +18,7 @@
  * Length: when it is known up front (`format.frames`) the header records it and the codec's
  * parameters say "not streamed"; otherwise the header gives 0 frames, the parameters say `streamed`
  * and a final end section (a payload no chunk can have, e.g. one starting with 0 units) records N.
- * With N known, the chunk plan (src/media/chunks.ts) is known and every chunk's unit count is
+ * With N known, the chunk plan (src/media/split-crossfade.ts) is known and every chunk's unit count is
  * checked against it, and each decoded chunk is cut to its span. In a streamed file N arrives last;
  * until then a chunk shorter than the chunk length must be the last, and the cross-fader holds back
  * the last min(O, …) ≥ unit samples of each chunk (streamed files need O ≥ unit), so the zero padding
@@ -28,7 +28,7 @@
 import type { AudioDescription, ContainerHeader } from '../container/header.js';
 import { LIMITS } from '../container/header.js';
 import { CodecError } from '../errors.js';
-import { ChunkSplitter, CrossFader, chunkCount, chunkSpan, type ChunkLayout, type FadeShape, type SignalChunk } from '../media/chunks.js';
+import { ChunkSplitter, CrossFader, chunkCount, chunkSpan, type ChunkLayout, type FadeShape, type SignalChunk } from '../media/split-crossfade.js';
 import { Resampler, resampledLength } from '../media/resampler.js';
 import { invalidRange, invalidType } from '../validate.js';
 import type { AudioDecoderSession, AudioEncoderSession, AudioStreamFormat, Progress } from './types.js';

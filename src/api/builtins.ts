@@ -3,7 +3,7 @@
  *
  * Each entry names its family (id, media, description) and imports the family's module only when a
  * codec is opened, so that listing codecs, `ncodec info` or decoding one family's file does not load
- * every family (and its dependencies) first. tests/codec/registry.test.ts checks that each entry
+ * every family (and its dependencies) first. tests/api/registry.test.ts checks that each entry
  * matches the factory its module exports.
  */
 import type { CodecFactory, MediaKind, OpenOptions } from './types.js';

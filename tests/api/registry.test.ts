@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { builtinCodecs } from '../../src/codec/builtins.js';
-import { DEFAULT_CODEC, listCodecs } from '../../src/codec/registry.js';
+import { builtinCodecs } from '../../src/api/builtins.js';
+import { DEFAULT_CODEC, listCodecs } from '../../src/api/registry.js';
 
 describe('codec registry', () => {
   it('lists each built-in family as its module exports it (the module loads only on open)', async () => {

@@ -3,7 +3,7 @@
  * cross-fader, the streaming resampler and PCM framing.
  */
 import { describe, expect, it } from 'vitest';
-import { ChunkSplitter, CrossFader, chunkCount, fadeInCurve, planChunks, type ChunkLayout } from '../../src/media/chunks.js';
+import { ChunkSplitter, CrossFader, chunkCount, fadeInCurve, planChunks, type ChunkLayout } from '../../src/media/split-crossfade.js';
 import { PcmDeinterleaver, interleavePcm } from '../../src/media/pcm.js';
 import { Resampler, resampleWhole, resampledLength } from '../../src/media/resampler.js';
 
