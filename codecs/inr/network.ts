@@ -29,11 +29,6 @@ export function tensorShapes(arch: Architecture): [number, number][] {
   return shapes;
 }
 
-/** Parameters of one network. */
-export function parameterCount(arch: Architecture): number {
-  return tensorShapes(arch).reduce((n, [a, b]) => n + a * b, 0);
-}
-
 /**
  * SIREN initialisation of `blocks` networks: first layer U(−1/F, 1/F), later layers
  * U(−√(6/n)/ω_h, √(6/n)/ω_h) so that pre-activations stay unit-scale through the sines; biases

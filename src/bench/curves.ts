@@ -27,8 +27,6 @@ export const MEDIA_METRICS: Record<BenchMedia, readonly QualityMetric[]> = {
   audio: ['melDistance', 'siSnr', 'stoi'],
 };
 
-export const RATE_LABEL: Record<BenchMedia, string> = { image: 'bpp', audio: 'kbps' };
-
 /** One curve, rate and per-metric qualities point by point (null where a point lacks a metric). */
 export interface Curve {
   label: string;

@@ -4,9 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CodecError } from '../../src/errors.js';
-import {
-  alphaOf, encodeWav, fromPlanarRgb, loadAudio, loadImage, saveAudio, saveImage, toPlanarRgb,
-} from '../../src/media/index.js';
+import { encodeWav, loadAudio, loadImage, saveAudio, saveImage, toPlanarRgb } from '../../src/media/index.js';
+import { alphaOf, fromPlanarRgb } from './helpers.js';
 
 const fx = (name: string) => path.join(__dirname, '../../fixtures', name);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ncodec-media-'));
