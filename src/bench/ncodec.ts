@@ -12,12 +12,20 @@ import { toRgb8 } from './dataset.js';
 import { SkipCodecError, UnknownCodecError, type AudioRunner, type ImageRunner, type Rgb8Image } from './runners.js';
 import type { BenchSetting } from './types.js';
 
+/** `hyperprior@msh-wf-cpu` → ['hyperprior', 'msh-wf-cpu']; a plain id has no model. */
+export function splitModel(id: string): [string, string | undefined] {
+  const at = id.indexOf('@');
+  return at < 0 ? [id, undefined] : [id.slice(0, at), id.slice(at + 1)];
+}
+
 async function open(id: string, media: MediaKind, openOptions: OpenOptions, qualities: readonly number[] | undefined): Promise<{ codec: Codec; settings: BenchSetting[]; description: string }> {
+  // `codec@model` benches one model of a family beside another (e.g. hyperprior@msh-wf-cpu).
+  const [codecId, model] = splitModel(id);
   let codec: Codec;
   try {
-    codec = await openCodec(id, openOptions);
+    codec = await openCodec(codecId, model === undefined ? openOptions : { ...openOptions, model });
   } catch (err) {
-    if (isCodecError(err, 'ERR_UNKNOWN_CODEC')) throw new UnknownCodecError(id, listCodecs().map((c) => c.id));
+    if (isCodecError(err, 'ERR_UNKNOWN_CODEC')) throw new UnknownCodecError(codecId, listCodecs().map((c) => c.id));
     const reason = err instanceof Error ? err.message : String(err);
     throw new SkipCodecError(id, isCodecError(err, 'ERR_MODEL_NOT_FOUND') ? `model not found: ${reason}` : `could not open: ${reason}`);
   }
