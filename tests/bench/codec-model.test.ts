@@ -26,7 +26,7 @@ describe('codec@model in the bench', () => {
       expect(runner.description).toContain('model tiny-test');
       const image = toRgb8(await loadImage(path.join(packageRoot(), 'fixtures', 'images', 'scene-64x48.png')));
       const bytes = await runner.encode(image, runner.settings[0]!);
-      const back = await runner.decode(bytes);
+      const back = await runner.decode(bytes, image);
       expect([back.width, back.height]).toEqual([64, 48]);
     } finally {
       await runner.dispose();
