@@ -16,10 +16,10 @@ import type { ContainerHeader } from '../../src/container/header.js';
 import { checkStreamModel, levelOfHeader, levelOfOption } from '../../src/api/checks.js';
 import { checkImageSize, decodeTiledImage, encodeTiledImage, type TileCoder } from '../../src/api/tiled-image.js';
 import type {
-  Codec, CodecFactory, CodecInfo, DecodedImage, EncodeOptions, MediaInput, OpenOptions,
+  Codec, CodecFactory, CodecInfo, DecodedImage, EncodeOptions, MediaInput, OpenOptions, RawAudio,
 } from '../../src/api/types.js';
 import { CodecError } from '../../src/errors.js';
-import { isRawAudio } from '../../src/media/audio.js';
+import { checkMediaKind } from '../../src/media/sniff.js';
 import { loadImage } from '../../src/media/image.js';
 import type { Runtime } from '../../src/runtime/index.js';
 import type { ModelFamily, ModelFiles } from '../../src/model/store.js';
@@ -112,8 +112,8 @@ export class HyperpriorCodec implements Codec {
   async encode(input: MediaInput, options: EncodeOptions = {}): Promise<Uint8Array> {
     if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
     const level = levelOfOption(options.quality, this.manifest.rateLevels, this.manifest.defaultQuality);
-    if (isRawAudio(input)) throw new CodecError('ERR_UNSUPPORTED_MEDIA', 'The hyperprior codec codes images only; use an audio codec (rvq) for audio.');
-    const image = await loadImage(input);
+    await checkMediaKind(input, ID, ['image']);
+    const image = await loadImage(input as Exclude<MediaInput, RawAudio>);
     const { width, height } = image;
     checkImageSize(width, height, ID);
     Object.assign(this.timings, emptyTimings());

@@ -23,15 +23,16 @@
 import path from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import type {
-  Codec, CodecFactory, CodecInfo, DecodedAudio, DecodedImage, DecodedMedia, EncodeOptions, MediaInput, OpenOptions, RawAudio,
+  Codec, CodecFactory, CodecInfo, DecodedAudio, DecodedImage, DecodedMedia, EncodeOptions, MediaInput, OpenOptions, RawAudio, RawImage,
 } from '../../src/api/types.js';
 import { readContainer, writeContainer } from '../../src/container/format.js';
 import type { ContainerHeader } from '../../src/container/header.js';
 import { alphaPlane, decodeAlphaInto, encodeAlpha } from '../../src/api/alpha.js';
 import { checkStreamModel } from '../../src/api/checks.js';
 import { CodecError } from '../../src/errors.js';
-import { isRawAudio, loadAudio } from '../../src/media/audio.js';
-import { isRawImage, loadImage, type LoadedImage } from '../../src/media/image.js';
+import { loadAudio } from '../../src/media/audio.js';
+import { loadImage, type LoadedImage } from '../../src/media/image.js';
+import { mediaKindOf } from '../../src/media/sniff.js';
 import type { Runtime } from '../../src/runtime/index.js';
 import type { ModelFamily, ModelFiles } from '../../src/model/store.js';
 import { openModelCodec } from '../../src/api/model-codec.js';
@@ -280,26 +281,10 @@ export class InrCodec implements Codec {
 type Budget = { maxSteps: number; maxSeconds: number };
 
 
-/** Reads the input as an image or, when it is raw audio or not an image file, as audio. */
+/** Reads the input as the media it holds (src/media/sniff.ts decides). */
 async function loadMedia(input: MediaInput): Promise<{ kind: 'image'; image: LoadedImage } | { kind: 'audio'; audio: RawAudio }> {
-  if (isRawAudio(input)) return { kind: 'audio', audio: await loadAudio(input) };
-  if (isRawImage(input)) return { kind: 'image', image: await loadImage(input) };
-  if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
-    throw invalidType('a path, a Uint8Array, { data, width, height, channels } or { channels, sampleRate }', 'input', input);
-  }
-  try {
-    return { kind: 'image', image: await loadImage(input) };
-  } catch (err) {
-    if (!(err instanceof CodecError) || err.code !== 'ERR_MEDIA_READ') throw err;
-    try {
-      return { kind: 'audio', audio: await loadAudio(input) };
-    } catch (audioErr) {
-      if (audioErr instanceof CodecError && audioErr.code === 'ERR_MEDIA_READ') {
-        throw new CodecError('ERR_MEDIA_READ', `The INR codec could read the input neither as an image (${err.message}) nor as audio (${audioErr.message}).`, { cause: audioErr });
-      }
-      throw audioErr;
-    }
-  }
+  if ((await mediaKindOf(input)) === 'image') return { kind: 'image', image: await loadImage(input as Exclude<MediaInput, RawAudio>) };
+  return { kind: 'audio', audio: await loadAudio(input as Exclude<MediaInput, RawImage>) };
 }
 
 /** Opens an INR codec. */

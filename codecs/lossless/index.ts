@@ -11,11 +11,11 @@
  * Parameters: one byte, the parameter layout version (1).
  */
 import { writeContainer, readContainer } from '../../src/container/format.js';
-import type { Codec, CodecFactory, CodecInfo, DecodedImage, EncodeOptions, MediaInput } from '../../src/api/types.js';
+import type { Codec, CodecFactory, CodecInfo, DecodedImage, EncodeOptions, MediaInput, RawAudio } from '../../src/api/types.js';
 import { adaptiveDecode, adaptiveEncode } from '../../src/entropy/index.js';
 import { CodecError } from '../../src/errors.js';
 import { loadImage, type LoadedImage } from '../../src/media/image.js';
-import { isRawAudio } from '../../src/media/audio.js';
+import { checkMediaKind } from '../../src/media/sniff.js';
 import { fold, reconstruct, residuals, unfold } from '../../src/entropy/med.js';
 
 const ID = 'lossless';
@@ -131,8 +131,8 @@ class LosslessCodec implements Codec {
   };
 
   async encode(input: MediaInput, _options: EncodeOptions = {}): Promise<Uint8Array> {
-    if (isRawAudio(input)) throw new CodecError('ERR_UNSUPPORTED_MEDIA', 'The lossless codec codes images only; use an audio codec for audio.');
-    return encodeImage(await loadImage(input));
+    await checkMediaKind(input, ID, ['image']);
+    return encodeImage(await loadImage(input as Exclude<MediaInput, RawAudio>));
   }
 
   async decode(bytes: Uint8Array): Promise<DecodedImage> {

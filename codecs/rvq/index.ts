@@ -29,8 +29,7 @@ import { checkStreamModel } from '../../src/api/checks.js';
 import { CodecError } from '../../src/errors.js';
 import { loadAudio } from '../../src/media/audio.js';
 import { FADE_SHAPES, type FadeShape } from '../../src/media/split-crossfade.js';
-import { isRawImage } from '../../src/media/image.js';
-import { sniffImageFormat } from '../../src/media/sniff.js';
+import { checkMediaKind } from '../../src/media/sniff.js';
 import type { Runtime } from '../../src/runtime/index.js';
 import type { ModelFamily, ModelFiles } from '../../src/model/store.js';
 import { openModelCodec } from '../../src/api/model-codec.js';
@@ -124,7 +123,7 @@ export class RvqCodec implements StreamingAudioCodec {
   async encode(input: MediaInput, options: RvqEncodeOptions = {}): Promise<Uint8Array> {
     if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
     const params = this.paramsFor(options, false);
-    await refuseImages(input);
+    await checkMediaKind(input, ID, ['audio']);
     const audio = await loadAudio(input as Exclude<MediaInput, RawImage>);
     const frames = audio.channels[0]!.length;
     Object.assign(this.networks.timings, emptyTimings());
@@ -213,16 +212,6 @@ export class RvqCodec implements StreamingAudioCodec {
       throw corrupt(`The stream's rate setting does not match its ${params.nq} codebooks: the header is corrupt.`);
     }
     return params;
-  }
-}
-
-/** ERR_UNSUPPORTED_MEDIA for raw images and image files (rvq codes audio only). */
-async function refuseImages(input: MediaInput): Promise<void> {
-  const refuse = (what: string) => new CodecError('ERR_UNSUPPORTED_MEDIA', `The rvq codec codes audio only but was given ${what}; use an image codec (hyperprior, lossless) for images.`);
-  if (isRawImage(input)) throw refuse('raw image samples');
-  if (typeof input === 'string' || input instanceof Uint8Array) {
-    const format = await sniffImageFormat(input);
-    if (format) throw refuse(`a ${format.toUpperCase()} image`);
   }
 }
 

@@ -3,7 +3,9 @@
  * `ERR_UNSUPPORTED_MEDIA` (and say so) instead of handing it to ffmpeg, and so that `encode` without a
  * codec picks the default one of the input's media.
  */
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, open } from 'node:fs/promises';
+import { CodecError } from '../errors.js';
 import { invalidType } from '../validate.js';
 import { isRawAudio } from './audio.js';
 import { isRawImage } from './image.js';
@@ -42,14 +44,40 @@ export async function sniffImageFormat(input: string | Uint8Array): Promise<stri
 }
 
 /**
- * The kind of media an encoder input holds: raw samples by their shape, a file or its bytes by whether
- * they start like an image (anything else is taken for audio, which ffmpeg reads).
+ * The one rule for what an encoder input holds: raw samples by their shape, a file or its bytes by
+ * whether they start like an image (anything else is taken for audio, which ffmpeg reads). A path
+ * that cannot be read fails with ERR_MEDIA_READ.
  */
 export async function mediaKindOf(input: unknown): Promise<MediaKind> {
-  if (isRawImage(input)) return 'image';
-  if (isRawAudio(input)) return 'audio';
+  return (await describeInput(input)).kind;
+}
+
+async function describeInput(input: unknown): Promise<{ kind: MediaKind; what: string }> {
+  if (isRawImage(input)) return { kind: 'image', what: 'raw image samples' };
+  if (isRawAudio(input)) return { kind: 'audio', what: 'raw audio samples' };
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
     throw invalidType('a path, a Uint8Array, a raw image or raw audio', 'input', input);
   }
-  return (await sniffImageFormat(input)) === null ? 'audio' : 'image';
+  if (typeof input === 'string') {
+    try {
+      await access(input, constants.R_OK);
+    } catch (err) {
+      throw new CodecError('ERR_MEDIA_READ', `Could not read ${input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  const format = await sniffImageFormat(input);
+  return format === null ? { kind: 'audio', what: 'an audio file' } : { kind: 'image', what: `a ${format.toUpperCase()} image` };
+}
+
+/**
+ * {@link mediaKindOf} for a codec that codes only `accepts`: any other kind fails with
+ * ERR_UNSUPPORTED_MEDIA, naming what was given.
+ */
+export async function checkMediaKind(input: unknown, codec: string, accepts: readonly MediaKind[]): Promise<MediaKind> {
+  const { kind, what } = await describeInput(input);
+  if (!accepts.includes(kind)) {
+    throw new CodecError('ERR_UNSUPPORTED_MEDIA',
+      `The ${codec} codec codes ${accepts.map((k) => (k === 'image' ? 'images' : k)).join(' and ')} only but was given ${what}; use ${kind === 'image' ? 'an image' : 'an audio'} codec (ncodec models lists them).`);
+  }
+  return kind;
 }
