@@ -28,7 +28,8 @@ import type {
 import { readContainer, writeContainer } from '../../src/container/format.js';
 import type { ContainerHeader } from '../../src/container/header.js';
 import { alphaPlane, decodeAlphaInto, encodeAlpha } from '../../src/api/alpha.js';
-import { checkStreamModel } from '../../src/api/checks.js';
+import { checkStreamModel, levelOfOption } from '../../src/api/checks.js';
+import { MAX_PIXELS, checkImageSize } from '../../src/api/tiled-image.js';
 import { CodecError } from '../../src/errors.js';
 import { loadAudio } from '../../src/media/audio.js';
 import { loadImage, type LoadedImage } from '../../src/media/image.js';
@@ -56,8 +57,7 @@ export { parseManifest, type InrLevel, type InrManifest } from './manifest.js';
 const ID = 'inr';
 /** The model a codec opens when none is named. */
 export const DEFAULT_MODEL = 'siren-v1';
-/** Largest image coded (2²⁸ pixels). */
-export const MAX_PIXELS = 2 ** 28;
+export { MAX_PIXELS } from '../../src/api/tiled-image.js';
 /** Fraction of the fitting budget spent on quantization-aware refinement. */
 export const REFINE_FRACTION = 0.1;
 /** Seed of initialisation and minibatch sampling. */
@@ -135,7 +135,7 @@ export class InrCodec implements Codec {
     if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
     const media = await loadMedia(input);
     const levels = media.kind === 'image' ? this.manifest.image : this.manifest.audio;
-    const level = this.levelFor(options.quality, levels.levels, levels.defaultQuality, media.kind);
+    const level = levelOfOption(options.quality, levels.levels, levels.defaultQuality, media.kind);
     const budget = checkBudget(options, level);
     if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw invalidType('a function', 'options.onProgress', options.onProgress);
     return media.kind === 'image'
@@ -145,9 +145,7 @@ export class InrCodec implements Codec {
 
   private async encodeImage(image: LoadedImage, level: InrLevel, budget: Budget, options: InrEncodeOptions): Promise<Uint8Array> {
     const { width, height } = image;
-    if (width * height > MAX_PIXELS) {
-      throw new CodecError('ERR_UNSUPPORTED_MEDIA', `A ${width}×${height} image is larger than the ${MAX_PIXELS}-pixel limit of the INR codec; split or downscale it first.`);
-    }
+    checkImageSize(width, height, ID);
     const set = imageBlocks(image, level.block);
     const { params, sections } = await this.fitAndCode(set, level, budget, options, 1);
     if (image.hasAlpha) sections.push(encodeAlpha(alphaPlane(image), width, height));
@@ -261,14 +259,6 @@ export class InrCodec implements Codec {
     const graphs = this.manifest.graphs.get(depth);
     if (!graphs) throw new CodecError('ERR_MODEL_INVALID', `The INR model '${this.model.id}' has no graphs for depth ${depth}; re-export it.`);
     return graphs;
-  }
-
-  private levelFor(quality: unknown, levels: readonly InrLevel[], fallback: number, kind: string): InrLevel {
-    const q = quality ?? fallback;
-    if (typeof q !== 'number') throw invalidType('an integer quality level', 'options.quality', q);
-    const level = levels.find((l) => l.quality === q);
-    if (!level) throw invalidRange(`one of the ${kind} quality levels ${levels.map((l) => l.quality).join(', ')}`, 'options.quality', q);
-    return level;
   }
 
   /** Checks codec id and model of a stream. */

@@ -35,11 +35,14 @@ export function levelOfHeader<L extends { quality: number }>(header: ContainerHe
   return level;
 }
 
-/** The rate level of the `quality` option (default `defaultQuality`); TypeError / RangeError listing the valid levels. */
-export function levelOfOption<L extends { quality: number }>(quality: unknown, levels: readonly L[], defaultQuality: number): L {
+/**
+ * The rate level of the `quality` option (default `defaultQuality`); TypeError / RangeError listing the
+ * valid levels (of `media`, when a codec has levels per media kind).
+ */
+export function levelOfOption<L extends { quality: number }>(quality: unknown, levels: readonly L[], defaultQuality: number, media?: string): L {
   const q = quality ?? defaultQuality;
   if (typeof q !== 'number') throw invalidType('an integer quality level', 'options.quality', q);
   const level = levels.find((l) => l.quality === q);
-  if (!level) throw invalidRange(`one of the quality levels ${levels.map((l) => l.quality).join(', ')}`, 'options.quality', q);
+  if (!level) throw invalidRange(`one of the ${media ? `${media} ` : ''}quality levels ${levels.map((l) => l.quality).join(', ')}`, 'options.quality', q);
   return level;
 }
