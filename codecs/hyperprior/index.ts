@@ -27,7 +27,7 @@ import { openModelCodec } from '../../src/api/model-codec.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
 import { HyperpriorLatentCodec } from './latent.js';
 import { parseManifest, type HyperpriorManifest, type RateLevel } from './manifest.js';
-import { HyperpriorNetworks, emptyTimings, type StageTimings } from './networks.js';
+import { HyperpriorNetworks, type StageTimings } from './networks.js';
 import { MAX_TILE_SIZE, decodeParams, encodeParams } from './params.js';
 
 export { parseManifest, type HyperpriorManifest, type RateLevel } from './manifest.js';
@@ -78,7 +78,7 @@ function corrupt(message: string): CodecError {
 export class HyperpriorCodec implements Codec {
   readonly id = ID;
   readonly info: CodecInfo;
-  private readonly timings: StageTimings;
+  private readonly clock: HyperpriorNetworks['clock'];
 
   private constructor(
     private readonly model: ModelFiles,
@@ -88,7 +88,7 @@ export class HyperpriorCodec implements Codec {
     networks: HyperpriorNetworks,
     private readonly tileSize: number,
   ) {
-    this.timings = networks.timings;
+    this.clock = networks.clock;
     this.info = {
       id: ID, description: hyperprior.description, media: ['image'], modelId: model.id,
       qualities: manifest.rateLevels.map((l) => l.quality), defaultQuality: manifest.defaultQuality,
@@ -106,7 +106,7 @@ export class HyperpriorCodec implements Codec {
 
   /** Milliseconds per stage (g_a, h_a, h_s, g_s, entropy coding) of the last encode or decode. */
   get lastTimings(): StageTimings {
-    return { ...this.timings };
+    return this.clock.snapshot();
   }
 
   async encode(input: MediaInput, options: EncodeOptions = {}): Promise<Uint8Array> {
@@ -116,9 +116,9 @@ export class HyperpriorCodec implements Codec {
     const image = await loadImage(input as Exclude<MediaInput, RawAudio>);
     const { width, height } = image;
     checkImageSize(width, height, ID);
-    Object.assign(this.timings, emptyTimings());
+    this.clock.reset();
     const sections = await encodeTiledImage(image, this.tileSize, this.manifest.downsamplingFactor, this.tileCoder(level),
-      options.onProgress, (work) => this.timed(work));
+      options.onProgress, (work) => this.clock.time('entropy', work));
     return writeContainer({
       codecId: ID, modelId: this.model.id, modelHash: this.model.hash,
       media: { kind: 'image', width, height, channels: image.channels, bitDepth: image.bitDepth },
@@ -134,8 +134,8 @@ export class HyperpriorCodec implements Codec {
     const { media } = header;
     if (media.kind !== 'image') throw corrupt('A hyperprior stream must describe an image: the header is corrupt.');
     const { tileSize } = decodeParams(header.params, this.manifest.downsamplingFactor);
-    Object.assign(this.timings, emptyTimings());
-    return decodeTiledImage(media, sections, tileSize, this.manifest.downsamplingFactor, this.tileCoder(level), (work) => this.timed(work));
+    this.clock.reset();
+    return decodeTiledImage(media, sections, tileSize, this.manifest.downsamplingFactor, this.tileCoder(level), (work) => this.clock.time('entropy', work));
   }
 
   async dispose(): Promise<void> {
@@ -164,15 +164,6 @@ export class HyperpriorCodec implements Codec {
       decodeTile: (sections, paddedHeight, paddedWidth) =>
         this.latent.decode({ z: sections[0]!, y: sections[1]! }, paddedHeight, paddedWidth, level),
     };
-  }
-
-  private timed<T>(work: () => T): T {
-    const start = performance.now();
-    try {
-      return work();
-    } finally {
-      this.timings.entropy += performance.now() - start;
-    }
   }
 }
 

@@ -41,28 +41,22 @@ export class HyperpriorLatentCodec implements Disposable {
     this.checkShape(y, this.manifest.yChannels, x, this.manifest.yStride, 'g_a');
     const z = await this.networks.hA(y, level);
     this.checkShape(z, this.manifest.zChannels, x, this.manifest.zStride, 'h_a');
-    let start = performance.now();
-    const { bytes: zBytes, zHat } = this.zCodec.encode(z);
-    this.networks.timings.entropy += performance.now() - start;
+    const { clock } = this.networks;
+    const { bytes: zBytes, zHat } = clock.time('entropy', () => this.zCodec.encode(z));
     const { scales, means } = await this.networks.hS(zHat, level);
-    start = performance.now();
-    const yBytes = this.yCodec.encode(y, scales, means);
-    this.networks.timings.entropy += performance.now() - start;
+    const yBytes = clock.time('entropy', () => this.yCodec.encode(y, scales, means));
     return { z: zBytes, y: yBytes };
   }
 
   /** Decodes a tile of `height`×`width` padded pixels back to planar RGB in [0, 1]. */
   async decode(streams: TileStreams, height: number, width: number, level: RateLevel): Promise<Latent> {
     const { zStride, zChannels } = this.manifest;
-    let start = performance.now();
-    const zHat = this.zCodec.decode(streams.z, { channels: zChannels, height: height / zStride, width: width / zStride });
-    this.networks.timings.entropy += performance.now() - start;
+    const { clock } = this.networks;
+    const zHat = clock.time('entropy', () => this.zCodec.decode(streams.z, { channels: zChannels, height: height / zStride, width: width / zStride }));
     const { scales, means } = await this.networks.hS(zHat, level);
     const shape = { channels: 3, height, width, data: new Float32Array(0) };
     this.checkShape(means, this.manifest.yChannels, shape, this.manifest.yStride, 'h_s');
-    start = performance.now();
-    const yHat = this.yCodec.decode(streams.y, scales, means);
-    this.networks.timings.entropy += performance.now() - start;
+    const yHat = clock.time('entropy', () => this.yCodec.decode(streams.y, scales, means));
     const xHat = await this.networks.gS(yHat, level);
     this.checkShape(xHat, 3, shape, 1, 'g_s');
     return xHat;

@@ -15,24 +15,15 @@ import * as ort from 'onnxruntime-node';
 import { latentOf, tensorOf } from '../../src/runtime/latent.js';
 import type { Latent } from '../../src/tensor.js';
 import type { Runtime } from '../../src/runtime/index.js';
+import { StageClock, type StageTimes } from '../../src/runtime/stage-clock.js';
 import type { GraphName, HyperpriorManifest, RateLevel } from './manifest.js';
 
 
 /** Milliseconds spent in each graph (and in entropy coding, filled in by the latent codec). */
-export interface StageTimings {
-  gA: number;
-  hA: number;
-  hS: number;
-  gS: number;
-  entropy: number;
-}
-
-export function emptyTimings(): StageTimings {
-  return { gA: 0, hA: 0, hS: 0, gS: 0, entropy: 0 };
-}
+export type StageTimings = StageTimes<'gA' | 'hA' | 'hS' | 'gS' | 'entropy'>;
 
 export class HyperpriorNetworks {
-  readonly timings: StageTimings = emptyTimings();
+  readonly clock = new StageClock<keyof StageTimings>(['gA', 'hA', 'hS', 'gS', 'entropy']);
 
   constructor(
     private readonly runtime: Runtime,
@@ -83,9 +74,7 @@ export class HyperpriorNetworks {
       [spec.inputs[0]!]: tensorOf(input),
       [spec.inputs[1]!]: new ort.Tensor('float32', gain, [gain.length]),
     };
-    const start = performance.now();
-    const out = await this.runtime.run(this.file(graph), feeds, { deterministic });
-    this.timings[stage] += performance.now() - start;
+    const out = await this.clock.timeAsync(stage, () => this.runtime.run(this.file(graph), feeds, { deterministic }));
     return spec.outputs.map((name) => latentOf(out[name], graph, channels));
   }
 }

@@ -37,7 +37,7 @@ import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
 import { RvqLatentCodec, rvqChunkCoder } from './latent.js';
 import type { CodeAlphabet } from './codes.js';
 import { parseManifest, type RvqManifest } from './manifest.js';
-import { RvqNetworks, emptyTimings, type RvqTimings } from './networks.js';
+import { RvqNetworks, type RvqTimings } from './networks.js';
 import { decodeParams, encodeParams, type RvqParams } from './params.js';
 import { ResidualVectorQuantizer } from './quantizer.js';
 import { chooseRate, codebooksToDecode, nominalKbps, rateLevels, type RvqRate } from './rate.js';
@@ -117,7 +117,7 @@ export class RvqCodec implements StreamingAudioCodec {
 
   /** Milliseconds per stage (networks, quantizer, entropy coding) since the last encode or decode began. */
   get lastTimings(): RvqTimings {
-    return { ...this.networks.timings };
+    return this.networks.clock.snapshot();
   }
 
   async encode(input: MediaInput, options: RvqEncodeOptions = {}): Promise<Uint8Array> {
@@ -126,7 +126,7 @@ export class RvqCodec implements StreamingAudioCodec {
     await checkMediaKind(input, ID, ['audio']);
     const audio = await loadAudio(input as Exclude<MediaInput, RawImage>);
     const frames = audio.channels[0]!.length;
-    Object.assign(this.networks.timings, emptyTimings());
+    this.networks.clock.reset();
     const session = this.sessionFor({ sampleRate: audio.sampleRate, channels: audio.channels.length, frames }, params, options);
     return writeContainer(session.header, await encodeAudioClip(session, audio.channels));
   }
@@ -142,7 +142,7 @@ export class RvqCodec implements StreamingAudioCodec {
     const params = this.checkHeader(header);
     const media = header.media as ContainerHeader['media'] & { kind: 'audio' };
     const coder = this.coderFor(params, options);
-    Object.assign(this.networks.timings, emptyTimings());
+    this.networks.clock.reset();
     return { kind: 'audio', sampleRate: media.sampleRate, channels: await decodeAudioClip(coder, media, sections) };
   }
 

@@ -37,15 +37,12 @@ export class RvqLatentCodec {
     const padded = new Float32Array(frames * hop);
     padded.set(samples);
     const latents = await this.networks.encode(padded);
-    const timings = this.networks.timings;
-    let start = performance.now();
-    const codes = this.quantizer.encode(latents, frames, nq);
-    timings.quantizer += performance.now() - start;
-    start = performance.now();
-    const streams = Array.from({ length: nq }, (_, k) => encodeCodeStream(codes.subarray(k * frames, (k + 1) * frames), alphabet));
-    const payload = encodeChunkSection(frames, streams);
-    timings.entropy += performance.now() - start;
-    return payload;
+    const { clock } = this.networks;
+    const codes = clock.time('quantizer', () => this.quantizer.encode(latents, frames, nq));
+    return clock.time('entropy', () => {
+      const streams = Array.from({ length: nq }, (_, k) => encodeCodeStream(codes.subarray(k * frames, (k + 1) * frames), alphabet));
+      return encodeChunkSection(frames, streams);
+    });
   }
 
   /**
@@ -54,17 +51,15 @@ export class RvqLatentCodec {
    */
   async decode(section: RvqChunkSection, m: number, alphabet: CodeAlphabet): Promise<Float32Array> {
     const { frames, streams } = section;
-    const timings = this.networks.timings;
-    let start = performance.now();
+    const { clock } = this.networks;
     const codes = new Int32Array(m * frames);
-    for (let k = 0; k < m; k++) {
-      const decoded = decodeCodeStream(streams[k]!, frames, alphabet, codes.subarray(k * frames, (k + 1) * frames));
-      if (!decoded) throw new CodecError('ERR_BITSTREAM_CORRUPT', `Codebook stream ${k} of an rvq chunk does not hold ${frames} codes: the file is corrupt.`);
-    }
-    timings.entropy += performance.now() - start;
-    start = performance.now();
-    const zq = this.quantizer.decode(codes, frames, m);
-    timings.quantizer += performance.now() - start;
+    clock.time('entropy', () => {
+      for (let k = 0; k < m; k++) {
+        const decoded = decodeCodeStream(streams[k]!, frames, alphabet, codes.subarray(k * frames, (k + 1) * frames));
+        if (!decoded) throw new CodecError('ERR_BITSTREAM_CORRUPT', `Codebook stream ${k} of an rvq chunk does not hold ${frames} codes: the file is corrupt.`);
+      }
+    });
+    const zq = clock.time('quantizer', () => this.quantizer.decode(codes, frames, m));
     return this.networks.decode(zq, frames);
   }
 }

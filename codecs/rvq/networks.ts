@@ -12,22 +12,14 @@ import * as ort from 'onnxruntime-node';
 import { CodecError } from '../../src/errors.js';
 import type { Runtime } from '../../src/runtime/index.js';
 import type { GraphSpec } from '../../src/model/manifest.js';
+import { StageClock, type StageTimes } from '../../src/runtime/stage-clock.js';
 import type { RvqManifest } from './manifest.js';
 
 /** Milliseconds spent in each network, the quantizer and entropy coding. */
-export interface RvqTimings {
-  encoder: number;
-  decoder: number;
-  quantizer: number;
-  entropy: number;
-}
-
-export function emptyTimings(): RvqTimings {
-  return { encoder: 0, decoder: 0, quantizer: 0, entropy: 0 };
-}
+export type RvqTimings = StageTimes<'encoder' | 'decoder' | 'quantizer' | 'entropy'>;
 
 export class RvqNetworks {
-  readonly timings: RvqTimings = emptyTimings();
+  readonly clock = new StageClock<keyof RvqTimings>(['encoder', 'decoder', 'quantizer', 'entropy']);
 
   constructor(
     private readonly runtime: Runtime,
@@ -51,9 +43,7 @@ export class RvqNetworks {
 
   private async run(graph: 'encoder' | 'decoder', input: ort.Tensor, expected: number[]): Promise<Float32Array> {
     const spec: GraphSpec = this.manifest.graphs[graph];
-    const start = performance.now();
-    const out = await this.runtime.run(path.join(this.dir, spec.file), { [spec.inputs[0]!]: input });
-    this.timings[graph] += performance.now() - start;
+    const out = await this.clock.timeAsync(graph, () => this.runtime.run(path.join(this.dir, spec.file), { [spec.inputs[0]!]: input }));
     const tensor = out[spec.outputs[0]!];
     const dims = tensor?.dims;
     if (!tensor || tensor.type !== 'float32' || dims?.length !== expected.length || dims.some((v, i) => v !== expected[i])) {

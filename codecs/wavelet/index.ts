@@ -43,7 +43,7 @@ import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
 import { channelFromLatents, channelLatents, resampleChannels, waveletAudioCoder } from './audio.js';
 import { imageFromLatents, imageLatents, waveletTileCoder } from './image.js';
 import type { WaveletRateLevel } from './manifest.js';
-import { WaveletModel, emptyTimings, waveletFamily, type WaveletTimings } from './model.js';
+import { WaveletModel, waveletFamily, type WaveletTimings } from './model.js';
 import {
   MAX_TILE_SIZE, decodeAudioParams, decodeImageParams, encodeAudioParams, encodeImageParams, type WaveletAudioParams,
 } from './params.js';
@@ -161,7 +161,7 @@ export class WaveletCodec implements StreamingAudioCodec {
 
   /** Milliseconds per stage (encoder, decoder, entropy) of the last call, for the medium it coded. */
   lastTimings(media: Media = 'image'): WaveletTimings {
-    return { ...(this.models.get(media)?.timings ?? emptyTimings()) };
+    return this.models.get(media)?.clock.snapshot() ?? { encoder: 0, decoder: 0, entropy: 0 };
   }
 
   /** The opened model of a medium (opening it now if needed); for inspection and benchmarks. */
@@ -185,7 +185,7 @@ export class WaveletCodec implements StreamingAudioCodec {
     const { header, sections } = readContainer(bytes);
     const { model, level } = this.modelOfHeader(header);
     const { media } = header;
-    Object.assign(model.timings, emptyTimings());
+    model.clock.reset();
     if (media.kind === 'image') {
       const { tileSize } = decodeImageParams(header.params, model.manifest.downsamplingFactor);
       return decodeTiledImage(media, sections, tileSize, model.manifest.downsamplingFactor, waveletTileCoder(model, level));
@@ -282,7 +282,7 @@ export class WaveletCodec implements StreamingAudioCodec {
     const level = this.levelFor(model, options.quality);
     const image = await loadImage(input);
     checkImageSize(image.width, image.height, ID);
-    Object.assign(model.timings, emptyTimings());
+    model.clock.reset();
     const sections = await encodeTiledImage(image, this.tileSize, model.manifest.downsamplingFactor, waveletTileCoder(model, level), options.onProgress);
     return writeContainer({
       ...this.headerBase(model, level),
@@ -296,7 +296,7 @@ export class WaveletCodec implements StreamingAudioCodec {
     const level = this.levelFor(model, options.quality);
     const params = this.audioParamsFor(model, options, false);
     const audio = await loadAudio(input as string | Uint8Array);
-    Object.assign(model.timings, emptyTimings());
+    model.clock.reset();
     const format = { sampleRate: audio.sampleRate, channels: audio.channels.length, frames: audio.channels[0]?.length ?? 0 };
     const session = this.audioSession(model, level, format, params, options);
     return writeContainer(session.header, await encodeAudioClip(session, audio.channels));

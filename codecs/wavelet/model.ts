@@ -9,28 +9,21 @@
  *   synthesise: x̂ = decoder(ŷ, invGain)      (residual blocks at 1/factor rate + packet synthesis)
  *
  * Images are `[1, 3, H, W]` tensors (planar RGB in [0, 1]), audio `[1, 1, T]` (one channel in
- * [−1, 1]); latents `[1, C, H/f, W/f]` and `[1, C, T/f]`. Each step adds its wall time to `timings`.
+ * [−1, 1]); latents `[1, C, H/f, W/f]` and `[1, C, T/f]`. Each step adds its wall time to `clock`.
  */
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { FactorizedLatentCodec } from '../../src/entropy/index.js';
 import { CodecError } from '../../src/errors.js';
 import { latentOf, tensorOf } from '../../src/runtime/latent.js';
+import { StageClock, type StageTimes } from '../../src/runtime/stage-clock.js';
 import type { Latent } from '../../src/tensor.js';
 import type { LoadedModel, ModelFamily, ModelFiles } from '../../src/model/store.js';
 import type { Runtime } from '../../src/runtime/session.js';
 import { parseWaveletManifest, type WaveletGraph, type WaveletManifest, type WaveletRateLevel } from './manifest.js';
 
 /** Milliseconds spent in the encoder graph, the decoder graph and entropy coding. */
-export interface WaveletTimings {
-  encoder: number;
-  decoder: number;
-  entropy: number;
-}
-
-export function emptyTimings(): WaveletTimings {
-  return { encoder: 0, decoder: 0, entropy: 0 };
-}
+export type WaveletTimings = StageTimes<'encoder' | 'decoder' | 'entropy'>;
 
 /** How the wavelet family reads its models; `defaultModel` is the default of the medium asked for. */
 export function waveletFamily(defaultModel: string): ModelFamily<WaveletManifest> {
@@ -40,7 +33,7 @@ export function waveletFamily(defaultModel: string): ModelFamily<WaveletManifest
 export class WaveletModel implements Disposable {
   readonly files: ModelFiles;
   readonly manifest: WaveletManifest;
-  readonly timings: WaveletTimings = emptyTimings();
+  readonly clock = new StageClock<keyof WaveletTimings>(['encoder', 'decoder', 'entropy']);
   private readonly bottlenecks: FactorizedLatentCodec[] = [];
   private readonly rank: 3 | 4;
   private readonly inputChannels: number;
@@ -72,13 +65,13 @@ export class WaveletModel implements Disposable {
 
   /** Codes y (analysed at `level`) with that level's entropy bottleneck: the bytes and ŷ (what the decoder will see). */
   code(y: Latent, level: WaveletRateLevel): { bytes: Uint8Array; yHat: Latent } {
-    const { bytes, zHat } = this.timed(() => this.bottleneckOf(level).encode(y));
+    const { bytes, zHat } = this.clock.time('entropy', () => this.bottleneckOf(level).encode(y));
     return { bytes, yHat: zHat };
   }
 
   /** ŷ of the given shape from bytes coded at `level`. Throws ERR_BITSTREAM_TRUNCATED / ERR_BITSTREAM_CORRUPT. */
   uncode(bytes: Uint8Array, height: number, width: number, level: WaveletRateLevel): Latent {
-    return this.timed(() => this.bottleneckOf(level).decode(bytes, { channels: this.manifest.latentChannels, height, width }));
+    return this.clock.time('entropy', () => this.bottleneckOf(level).decode(bytes, { channels: this.manifest.latentChannels, height, width }));
   }
 
   /** Creates both sessions now, so timings exclude session creation. */
@@ -107,9 +100,7 @@ export class WaveletModel implements Disposable {
   private async run(graph: WaveletGraph, stage: keyof WaveletTimings, input: Latent, gain: Float32Array, channels: number): Promise<Latent> {
     const spec = this.manifest.graphs[graph];
     const feeds = { [spec.inputs[0]!]: tensorOf(input, this.rank), [spec.inputs[1]!]: new ort.Tensor('float32', gain, [gain.length]) };
-    const start = performance.now();
-    const out = await this.runtime.run(this.file(graph), feeds);
-    this.timings[stage] += performance.now() - start;
+    const out = await this.clock.timeAsync(stage, () => this.runtime.run(this.file(graph), feeds));
     const latent = latentOf(out[spec.outputs[0]!], graph, channels);
     const f = this.manifest.downsamplingFactor;
     const [h, w] = graph === 'encoder' ? [input.height / (this.rank === 4 ? f : 1), input.width / f] : [input.height * (this.rank === 4 ? f : 1), input.width * f];
@@ -117,14 +108,5 @@ export class WaveletModel implements Disposable {
       throw new CodecError('ERR_MODEL_INVALID', `The ${graph} graph returned ${latent.channels}×${latent.height}×${latent.width} where ${channels}×${h}×${w} was expected: the model does not match its manifest.`);
     }
     return latent;
-  }
-
-  private timed<T>(work: () => T): T {
-    const start = performance.now();
-    try {
-      return work();
-    } finally {
-      this.timings.entropy += performance.now() - start;
-    }
   }
 }
