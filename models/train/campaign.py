@@ -189,7 +189,9 @@ def evaluate_committed(run: dict, state: dict) -> dict | None:
 
     The export holds ONNX graphs and integer tables, not a checkpoint: its weights are loaded
     into the recipe's PyTorch model (common/warm_start.py; the factorized density is re-fitted
-    to the manifest's tables), with the architecture of the run's checkpoint."""
+    to the manifest's tables), with the architecture of the run's checkpoint, or of the plan's
+    ``config`` when the run has none.  Coding tricks outside the model (the wavelet export's
+    MED prediction of low-pass channels) are not counted: the figure is the model's own."""
     folder = os.path.join(REPO, run["export"]["out"])
     manifest_path = os.path.join(folder, "manifest.json")
     if not os.path.exists(manifest_path):
@@ -208,13 +210,13 @@ def evaluate_committed(run: dict, state: dict) -> dict | None:
                   "source": "manifest validation block", "filesKey": key}
     else:
         ckpt = newest_checkpoint(run)
-        if ckpt is None:
+        if ckpt is None and "config" not in run:
             return None
         import torch
         from common import checkpoint, warm_start
         from common.validation import bd_rate, evaluate_model
         torch.set_num_threads(2)
-        config = checkpoint.load(ckpt)["config"]
+        config = checkpoint.load(ckpt)["config"] if ckpt else run["config"]
         model = _build(run, config)
         warm_start.init_from_export(model, folder, config)
         points = evaluate_model(model)
@@ -298,6 +300,10 @@ class Runner:
 
     def run(self) -> None:
         state = load_state()
+        other = state["runner"].get("pid")
+        if other and other != os.getpid() and _alive(other):
+            raise SystemExit(f"a campaign runner is already running (pid {other}): one trainer at a time. "
+                             "Stop it first (kill it: its trainer saves and exits).")
         state["runner"] = {"pid": os.getpid(), "started": now(), "paused": False}
         save_state(state)
         done = 0
@@ -347,7 +353,7 @@ class Runner:
             time.sleep(10)
             return
         save_state(state)
-        if after and run.get("evaluator") == "image":
+        if after and run.get("evaluator") == "image" and not self.stop:  # stopping: the next runner validates
             record_eval(run, state, os.path.join(rdir, "latest.pt"), self.plan)
 
 

@@ -59,7 +59,7 @@ class ThreadTuner:
     to the free core.  Every ``every`` steps it runs ``probe`` steps with the other count and
     keeps whichever had the lower median step time."""
 
-    def __init__(self, max_threads: int, every: int = 200, probe: int = 6):
+    def __init__(self, max_threads: int, every: int = 100, probe: int = 4):
         self.choices = [1, max_threads] if max_threads > 1 else [1]
         self.current, self.every, self.probe = self.choices[-1], every, probe
         self.times = {c: [] for c in self.choices}
