@@ -98,6 +98,9 @@ describe('the installed package', () => {
       expect(packedFiles).toContain(file);
     }
     expect(packedFiles.filter((f) => /^(models\/train|tests|fixtures\/models|native\/fuzz|src)\//.test(f) || f.endsWith('.map'))).toEqual([]);
+    // Under models/ only model folders (models/<family>/<id>/ with a manifest), no training runs or checkpoints.
+    const modelFiles = packedFiles.filter((f) => f.startsWith('models/'));
+    expect(modelFiles.filter((f) => !packedFiles.includes(`${path.posix.dirname(f)}/manifest.json`) || f.split('/').length !== 4)).toEqual([]);
   });
 
   it('round-trips an image with the default model through the installed ncodec', async () => {
