@@ -18,6 +18,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 
+/** Tells apart the files this process is writing (two sessions of one graph may be created at once). */
+let partialCount = 0;
+
 /** The cache folder, or null when NCODEC_CACHE=off. */
 export function graphCacheDir(): string | null {
   const configured = process.env.NCODEC_CACHE;
@@ -52,7 +55,7 @@ export async function createOptimisedSession(file: string, options: ort.Inferenc
       rmSync(cached, { force: true });
     }
   }
-  const partial = `${cached}.${process.pid}.partial`;
+  const partial = `${cached}.${process.pid}-${++partialCount}.partial`;
   try {
     mkdirSync(path.dirname(cached), { recursive: true });
   } catch {
