@@ -7,7 +7,9 @@
  * from its lockfile and caches only tarballs). The test therefore writes the project's lockfile from
  * the repository's (the runtime dependencies, same versions and integrity hashes) and runs
  * `npm ci --offline`: every tarball then comes from the cache that the repository's `npm install`
- * filled. The package's own install script (node-gyp) builds the native coder as it would for a user.
+ * filled. The package's own install script (node-gyp) builds the native coder as it would for a user;
+ * offline, that needs Node's headers where the repository's own build found them (npm's `nodedir`
+ * setting or node-gyp's header cache).
  *
  * The tarball is packed from a staging copy (the files `npm pack` lists, and `dist/` compiled there),
  * so the test neither needs nor rewrites the repository's `dist/`, which other tests run.
