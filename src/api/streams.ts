@@ -33,7 +33,7 @@ import { ContainerParser } from '../container/parser.js';
 import { CodecError } from '../errors.js';
 import { PcmDeinterleaver, checkPcmFormat, interleavePcm, type PcmSampleFormat } from '../media/pcm.js';
 import { invalidRange, invalidType } from '../validate.js';
-import { openCodec } from './registry.js';
+import { DEFAULT_CODEC, openCodec } from './registry.js';
 import type {
   AudioDecodeOptions, AudioDecoderSession, AudioEncoderSession, Codec, EncodeOptions, OpenOptions, StreamingAudioCodec,
 } from './types.js';
@@ -44,8 +44,8 @@ export function isStreamingAudioCodec(codec: Codec): codec is StreamingAudioCode
   return typeof c.createAudioEncoder === 'function' && typeof c.createAudioDecoder === 'function';
 }
 
-/** The codec an encode stream opens when `options.codec` is not given. */
-export const DEFAULT_STREAM_CODEC = 'rvq';
+/** The codec an encode stream opens when `options.codec` is not given: the default audio codec. */
+export const DEFAULT_STREAM_CODEC = DEFAULT_CODEC.audio.codec;
 
 function streamingCodec(codec: Codec): StreamingAudioCodec {
   if (!isStreamingAudioCodec(codec)) {
@@ -144,7 +144,9 @@ export class AudioEncodeStream extends Transform {
     const { codec = DEFAULT_STREAM_CODEC, model, device, threads, sampleRate, channels, sampleFormat: _format, ...encodeOptions } = this.options;
     let opened: Codec;
     if (typeof codec === 'string') {
-      opened = this.owned = await openCodec(codec, { model, device, threads });
+      // Without a codec, the default audio codec with its default model (DEFAULT_CODEC in the registry).
+      const defaultModel = this.options.codec === undefined ? DEFAULT_CODEC.audio.model : undefined;
+      opened = this.owned = await openCodec(codec, { model: model ?? defaultModel, device, threads });
     } else {
       opened = codec;
     }
