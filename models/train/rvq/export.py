@@ -37,7 +37,8 @@ from torch import nn  # noqa: E402
 from common import checkpoint  # noqa: E402
 from common.audio_data import load_audio  # noqa: E402
 from common.export_utils import run_onnx, sha256  # noqa: E402
-from rvq.model import SpectralLosses, build, pad_to_hop, si_snr  # noqa: E402
+from common.audio_losses import SpectralLosses, si_snr  # noqa: E402
+from rvq.model import build, pad_to_hop  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 DEFAULT_CLIP = os.path.join(REPO, "..", "shared", "datasets", "audio", "train", "speech-22k", "LJ001-0001.wav")

@@ -34,8 +34,9 @@ import torch  # noqa: E402
 
 from common.audio_data import AudioCropSampler  # noqa: E402
 from common.training import Stopper, hardware, mirror_root, save_checkpoint, setup_run  # noqa: E402
-from rvq.model import (DEFAULT_CONFIG, PRESETS, MSSTFTDiscriminator, SpectralLosses, build,  # noqa: E402
-                       disc_loss, gen_adv_loss, si_snr)
+from common.audio_losses import (MSSTFTDiscriminator, SpectralLosses, disc_loss,  # noqa: E402
+                                 gen_adv_loss, si_snr)
+from rvq.model import DEFAULT_CONFIG, PRESETS, build  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 TRAIN_ROOT = os.path.join(REPO, "..", "shared", "datasets", "audio", "train")

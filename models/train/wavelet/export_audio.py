@@ -30,7 +30,7 @@ from common.audio_data import list_audio, load_audio  # noqa: E402
 from common.entropy import table_bits, table_set  # noqa: E402
 from common.export_utils import (SIGNAL_AXES, export_onnx, f32_list, graph_parity,  # noqa: E402
                                  load_for_export, onnx_files, training_provenance)
-from rvq.model import SpectralLosses, si_snr  # noqa: E402
+from common.audio_losses import SpectralLosses, si_snr  # noqa: E402
 from wavelet.audio_model import SAMPLE_RATE, build_audio  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))

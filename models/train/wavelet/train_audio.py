@@ -27,7 +27,7 @@ import torch  # noqa: E402
 from common.audio_data import AudioCropSampler  # noqa: E402
 from common.training import (Stopper, hardware, lr_at, make_optimizers, mirror_root,  # noqa: E402
                              save_checkpoint, setup_run)
-from rvq.model import SpectralLosses, si_snr  # noqa: E402
+from common.audio_losses import SpectralLosses, si_snr  # noqa: E402
 from wavelet.audio_model import DEFAULT_AUDIO_LAMBDAS, SAMPLE_RATE, build_audio, kbps_of  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
