@@ -45,6 +45,9 @@ def _model_flags(p):
     p.add_argument("--transform-lr-scale", type=float, default=1.0,
                    help="learning rate of g_a/g_s and the y gains as a multiple of --lr (e.g. 0.1 for "
                         "transforms warm-started from a converged model)")
+    p.add_argument("--bottleneck-lr-scale", type=float, default=1.0,
+                   help="learning rate of the z bottleneck's density as a multiple of --lr (a fresh "
+                        "density starts broad, ~3 bits per mostly-zero z symbol, and learns slowly at 1x)")
 
 
 def parse_args(argv=None):
@@ -91,9 +94,14 @@ def main(argv=None):
                       f"({cfg['transformFrom']['steps']} steps)", flush=True)
                 return model
     hook = freeze_transform(args.freeze_transform_steps) if args.freeze_transform_steps > 0 else None
-    scale = args.transform_lr_scale
-    lr_scale = (lambda name: scale if name.startswith(TRANSFORM_PREFIXES) else 1.0) if scale != 1.0 else None
-    train_image_rd(args, config, build_fn, rd_loss, bottleneck_input, step_hook=hook, lr_scale=lr_scale)
+    def lr_scale(name: str) -> float:
+        if name.startswith(TRANSFORM_PREFIXES):
+            return args.transform_lr_scale
+        return args.bottleneck_lr_scale if name.startswith("entropy_bottleneck.") else 1.0
+
+    scaled = args.transform_lr_scale != 1.0 or args.bottleneck_lr_scale != 1.0
+    train_image_rd(args, config, build_fn, rd_loss, bottleneck_input, step_hook=hook,
+                   lr_scale=lr_scale if scaled else None)
 
 
 if __name__ == "__main__":
