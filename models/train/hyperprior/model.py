@@ -75,21 +75,27 @@ class MeanScaleHyperpriorVR(nn.Module):
 
     def forward(self, x: torch.Tensor, level: torch.Tensor) -> dict:
         """Training/evaluation pass; ``level`` holds one rate-level index per image."""
-        y = self.g_a(x).float() * self.gain(level)
-        with torch.autocast(x.device.type, enabled=False):  # entropy models stay in float32
-            z = self.h_a(y) * self.hyper_gain(level)
-            z_hat = self.entropy_bottleneck.quantize(z, self.training)
-            z_lik = self.entropy_bottleneck.likelihood(z_hat)
-            scales, means = self.h_s(z_hat * self.hyper_inv_gain(level)).chunk(2, 1)
-            if self.training:
-                y_lik = gaussian_likelihood(y + torch.empty_like(y).uniform_(-0.5, 0.5), scales, means)
-                y_hat = ste_round(y - means) + means
-            else:
-                y_hat = torch.round(y - means) + means
-                y_lik = gaussian_likelihood(y_hat, scales, means)
-        x_hat = self.g_s(y_hat * self.inv_gain(level)).float()
-        return {"x_hat": x_hat, "likelihoods": {"y": y_lik, "z": z_lik},
-                "y": y, "z": z, "y_hat": y_hat, "z_hat": z_hat, "scales": scales, "means": means}
+        return code_latents(self, self.g_a(x).float() * self.gain(level), level)
+
+
+def code_latents(model, y: torch.Tensor, level: torch.Tensor) -> dict:
+    """Everything after g_a, shared by both variants: h_a, the z bottleneck, h_s, the Gaussian
+    conditional on y (noise for the rates, straight-through rounding for g_s while training)
+    and g_s.  The entropy models run in float32 even under autocast."""
+    with torch.autocast(y.device.type, enabled=False):
+        z = model.h_a(y) * model.hyper_gain(level)
+        z_hat = model.entropy_bottleneck.quantize(z, model.training)
+        z_lik = model.entropy_bottleneck.likelihood(z_hat)
+        scales, means = model.h_s(z_hat * model.hyper_inv_gain(level)).chunk(2, 1)
+        if model.training:
+            y_lik = gaussian_likelihood(y + torch.empty_like(y).uniform_(-0.5, 0.5), scales, means)
+            y_hat = ste_round(y - means) + means
+        else:
+            y_hat = torch.round(y - means) + means
+            y_lik = gaussian_likelihood(y_hat, scales, means)
+    x_hat = model.g_s(y_hat * model.inv_gain(level)).float()
+    return {"x_hat": x_hat, "likelihoods": {"y": y_lik, "z": z_lik},
+            "y": y, "z": z, "y_hat": y_hat, "z_hat": z_hat, "scales": scales, "means": means}
 
 
 def rd_loss(out: dict, x: torch.Tensor, lmbda: torch.Tensor) -> dict:

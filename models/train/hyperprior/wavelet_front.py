@@ -25,8 +25,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from common.entropy import EntropyBottleneck, gaussian_likelihood
-from common.rate import GainUnits, ste_round
+from common.entropy import EntropyBottleneck
+from common.rate import GainUnits
 from common.wavelet import WaveletPacket2d
 from wavelet.model import Decoder, Encoder
 
@@ -68,21 +68,10 @@ class WaveletFrontHyperpriorVR(nn.Module):
         return int(self.lambdas.numel())
 
     def forward(self, x: torch.Tensor, level: torch.Tensor) -> dict:
+        from hyperprior.model import code_latents
         with torch.autocast(x.device.type, enabled=False):  # the linear encoder stays float32
             y = self.g_a(x.float()) * self.gain(level)
-            z = self.h_a(y) * self.hyper_gain(level)
-            z_hat = self.entropy_bottleneck.quantize(z, self.training)
-            z_lik = self.entropy_bottleneck.likelihood(z_hat)
-            scales, means = self.h_s(z_hat * self.hyper_inv_gain(level)).chunk(2, 1)
-            if self.training:
-                y_lik = gaussian_likelihood(y + torch.empty_like(y).uniform_(-0.5, 0.5), scales, means)
-                y_hat = ste_round(y - means) + means
-            else:
-                y_hat = torch.round(y - means) + means
-                y_lik = gaussian_likelihood(y_hat, scales, means)
-        x_hat = self.g_s(y_hat * self.inv_gain(level)).float()
-        return {"x_hat": x_hat, "likelihoods": {"y": y_lik, "z": z_lik},
-                "y": y, "z": z, "y_hat": y_hat, "z_hat": z_hat, "scales": scales, "means": means}
+        return code_latents(self, y, level)
 
 
 def build(config: dict) -> WaveletFrontHyperpriorVR:
