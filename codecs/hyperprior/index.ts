@@ -36,7 +36,7 @@ export { MAX_TILE_SIZE } from './params.js';
 
 const ID = 'hyperprior';
 /** The model a codec opens when none is named. */
-export const DEFAULT_MODEL = 'msh-vr-cpu';
+export const DEFAULT_MODEL = 'msh-wf-cpu';
 /** Default tile side: images up to 1024×1024 are coded whole. */
 export const DEFAULT_TILE_SIZE = 1024;
 export { MAX_PIXELS } from '../../src/api/tiled-image.js';
