@@ -190,6 +190,7 @@ export class WaveletCodec implements StreamingAudioCodec {
       const { tileSize } = decodeImageParams(header.params, model.manifest.downsamplingFactor);
       return decodeTiledImage(media, sections, tileSize, model.manifest.downsamplingFactor, waveletTileCoder(model, level));
     }
+    if (media.kind !== 'audio') throw new CodecError('ERR_BITSTREAM_CORRUPT', 'A wavelet stream holds an image or audio: the header is corrupt.');
     const params = decodeAudioParams(header.params, model.manifest.downsamplingFactor, model.manifest.sampleRate!);
     const channels = await decodeAudioClip(waveletAudioCoder(model, level, params), media, sections);
     return { kind: 'audio', sampleRate: media.sampleRate, channels } satisfies DecodedAudio;
@@ -331,6 +332,7 @@ export class WaveletCodec implements StreamingAudioCodec {
     if (header.codecId !== ID) {
       throw new CodecError('ERR_UNKNOWN_CODEC', `This is a '${header.codecId}' stream, not a wavelet one; decode it with the top-level decode().`);
     }
+    if (header.media.kind === 'video') throw new CodecError('ERR_BITSTREAM_CORRUPT', 'A wavelet stream holds an image or audio: the header is corrupt.');
     const model = this.model(header.media.kind);
     checkStreamModel(header, ID, model.files);
     return { model, level: levelOfHeader(header, model.manifest.rateLevels, model.files.id) };

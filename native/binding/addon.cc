@@ -10,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ncodec_binding::InitRans(env, exports);
   ncodec_binding::InitAdaptive(env, exports);
   ncodec_binding::InitTables(env, exports);
+  ncodec_binding::InitIntConv(env, exports);
   return exports;
 }
 

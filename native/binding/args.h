@@ -115,6 +115,7 @@ Napi::Int32Array ToInt32Array(Napi::Env env, const std::vector<T>& values) {
 void InitRans(Napi::Env env, Napi::Object exports);
 void InitAdaptive(Napi::Env env, Napi::Object exports);
 void InitTables(Napi::Env env, Napi::Object exports);
+void InitIntConv(Napi::Env env, Napi::Object exports);
 
 }  // namespace ncodec_binding
 

@@ -17,6 +17,7 @@ import { builtinCodecs } from './builtins.js';
 export const DEFAULT_CODEC: Readonly<Record<MediaKind, { readonly codec: string; readonly model: string }>> = {
   image: { codec: 'wavelet', model: 'wavelet-vr-cpu' },
   audio: { codec: 'rvq', model: 'rvq-cpu' },
+  video: { codec: 'video', model: 'cond-msh-wf' },
 };
 
 /** The default codec and model ({@link DEFAULT_CODEC}) for an input's media. */

@@ -8,7 +8,9 @@ import type { Device } from '../runtime/device.js';
 
 import type { DecodedMedia, MediaInput, MediaKind } from '../media/types.js';
 
-export type { DecodedAudio, DecodedImage, DecodedMedia, MediaInput, MediaKind, RawAudio, RawImage } from '../media/types.js';
+export type {
+  DecodedAudio, DecodedImage, DecodedMedia, DecodedVideo, MediaInput, MediaKind, RawAudio, RawImage, VideoColour, VideoFormat, YuvFrame,
+} from '../media/types.js';
 
 /** Progress of a long operation (fitting, chunked encoding); `total` may be unknown. */
 export interface Progress {

@@ -20,6 +20,7 @@ export const METRIC_INFO: Record<QualityMetric, MetricInfo> = {
   melDistance: { label: 'Mel distance', unit: '', higherIsBetter: false, digits: 3 },
   siSnr: { label: 'SI-SNR', unit: 'dB', higherIsBetter: true, digits: 2 },
   stoi: { label: 'STOI', unit: '', higherIsBetter: true, digits: 3 },
+  psnrYuv: { label: 'PSNR-YUV', unit: 'dB', higherIsBetter: true, digits: 2 },
 };
 
 export const MEDIA_METRICS: Record<BenchMedia, readonly QualityMetric[]> = {

@@ -6,8 +6,11 @@
 
 export type BenchMedia = 'image' | 'audio';
 
-/** Quality measures the benchmark reports; rate is bpp for images and kbps for audio. */
-export type QualityMetric = 'psnr' | 'msSsimDb' | 'melDistance' | 'siSnr' | 'stoi';
+/**
+ * Quality measures the benchmark reports; rate is bpp for images and video, kbps for audio. `psnr` is
+ * PSNR-RGB; `psnrYuv` is the video bench's (6Y + U + V) / 8 on 4:2:0 (src/bench/video).
+ */
+export type QualityMetric = 'psnr' | 'msSsimDb' | 'melDistance' | 'siSnr' | 'stoi' | 'psnrYuv';
 
 /** How a codec was asked for a rate: a quality level (baselines' 0–100, a model's level) or a bitrate in kbps. */
 export interface BenchSetting {

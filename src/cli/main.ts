@@ -13,6 +13,7 @@ import { packageVersion } from '../package.js';
 import type { Device } from '../runtime/device.js';
 import { hex, listModels } from '../model/store.js';
 import { progressReporter } from './progress.js';
+import { VIDEO_OPTION_SPEC, decodeVideoFile, videoOptions } from './video.js';
 
 // The bench and media writers are imported where they are used: a command loads only what it runs
 // (see the cold-start notes in README.md).
@@ -28,11 +29,12 @@ const USAGE = `Usage: ncodec <command> [options]
 
 Commands:
   encode <input> -o <out.ncd> [--codec ID] [--quality N] [--bitrate KBPS] [--model ID|DIR] ...
-  decode <in.ncd> -o <out.png|out.wav|...> [--device cpu|cuda|auto] [--threads N]
+  decode <in.ncd> -o <out.png|out.wav|out.y4m|out.mp4|frame_%04d.png|...> [--device cpu|cuda|auto] [--threads N]
   info <file.ncd> [--json]
   models [--json]
   bench entropy [--json] [--symbols N]
   bench image|audio [options]
+  bench video --dataset <dir|file> [--codecs x264,x265,video] [--frames N] [--gop N] ...
 
 ncodec <command> --help describes a command; ncodec --version prints the version.
 `;
@@ -44,9 +46,10 @@ const DEVICE_HELP = `      --device DEVICE    where the networks run: cpu (defau
 const HELP: Record<string, () => string> = {
   encode: () => `Usage: ncodec encode <input> -o <out.ncd> [options]
 
-Encodes an image or audio file (any format sharp or ffmpeg reads) into a container file. Without
---codec, the default of the input's media: images ${DEFAULT_CODEC.image.codec} (model ${DEFAULT_CODEC.image.model}), \
-audio ${DEFAULT_CODEC.audio.codec} (model ${DEFAULT_CODEC.audio.model}).
+Encodes an image, audio or video file (any format sharp or ffmpeg reads; raw .yuv with --size and
+--fps) into a container file. Without --codec, the default of the input's media: images \
+${DEFAULT_CODEC.image.codec} (model ${DEFAULT_CODEC.image.model}), audio ${DEFAULT_CODEC.audio.codec} \
+(model ${DEFAULT_CODEC.audio.model}), video ${DEFAULT_CODEC.video.codec} (model ${DEFAULT_CODEC.video.model}).
 
 Options:
   -o, --output FILE      the container file to write (required)
@@ -56,6 +59,13 @@ Options:
   -b, --bitrate KBPS     target bitrate, for audio codecs rated by bitrate (rvq)
       --max-steps N      most fitting steps (inr)
       --max-seconds S    most seconds of fitting (inr)
+  video (--codec video):
+      --gop N            an I-frame every N frames (1 = all intra; default: the model's, 32)
+      --frames N         code at most N frames
+      --size WxH, --fps F  size and rate of a raw .yuv input (4:2:0, 8-bit)
+      --audio KIND       soundtrack: none, copy, or an audio codec (rvq, wavelet); default: ${DEFAULT_CODEC.audio.codec}
+      --audio-quality N  the audio codec's quality level
+      --inter MODE       learned (default) or delta (the static-table baseline)
 ${DEVICE_HELP}
   -h, --help             this help
 `,
@@ -88,9 +98,10 @@ Options:
 `,
   bench: () => `Usage: ncodec bench entropy [--json] [--symbols N] [--seed N]
        ncodec bench image|audio [options]     (ncodec bench image --help)
+       ncodec bench video --dataset <dir|file> [options]     (ncodec bench video --help)
 
-bench entropy measures the entropy coders' throughput and overhead; bench image|audio measures
-rate-distortion curves against classic codecs (docs/BENCHMARKS.md).
+bench entropy measures the entropy coders' throughput and overhead; bench image|audio|video
+measures rate-distortion curves against classic codecs (docs/BENCHMARKS.md).
 `,
 };
 
@@ -141,7 +152,7 @@ async function encodeCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(argv, {
     ...common, codec: { type: 'string', short: 'c' }, quality: { type: 'string', short: 'q' },
     bitrate: { type: 'string', short: 'b' }, model: { type: 'string', short: 'm' },
-    'max-steps': { type: 'string' }, 'max-seconds': { type: 'string' },
+    'max-steps': { type: 'string' }, 'max-seconds': { type: 'string' }, ...VIDEO_OPTION_SPEC,
   });
   const [input] = positionals;
   if (!input || positionals.length > 1) throw new UsageError('encode takes exactly one input file');
@@ -156,11 +167,15 @@ async function encodeCommand(argv: string[], io: CliIo): Promise<number> {
   });
   const progress = progressReporter(io.stderr);
   try {
+    const video = videoOptions(values, (message) => new UsageError(message));
+    if (video && !codec.info.media.includes('video')) {
+      throw new UsageError(`--${Object.keys(video)[0]} is a video option, and '${codec.id}' does not code video (use --codec video)`);
+    }
     const started = performance.now();
     const bytes = await codec.encode(input, {
       quality: integerOption(values.quality, 'quality'), bitrateKbps: bitrate, onProgress: (p) => progress.update(p),
-      maxSteps: integerOption(values['max-steps'], 'max-steps'), maxSeconds,
-    });
+      maxSteps: integerOption(values['max-steps'], 'max-steps'), maxSeconds, ...video,
+    } as Parameters<typeof codec.encode>[1]);
     progress.done();
     await writeFile(values.output, bytes);
     io.stderr.write(`${path.basename(input)} → ${values.output}: ${bytes.length} bytes (${describeRate(bytes)}) in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
@@ -173,6 +188,7 @@ async function encodeCommand(argv: string[], io: CliIo): Promise<number> {
 
 async function writeMedia(media: DecodedMedia, file: string): Promise<void> {
   if (media.kind === 'image') await (await import('../media/image.js')).saveImage(media, file);
+  else if (media.kind === 'video') throw new UsageError('video streams are decoded by decodeVideoFile');
   else await (await import('../media/audio.js')).saveAudio(media, file);
 }
 
@@ -183,9 +199,17 @@ async function decodeCommand(argv: string[], io: CliIo): Promise<number> {
   if (typeof values.output !== 'string') throw new UsageError('decode needs -o <output file> (e.g. out.png or out.wav)');
   const bytes = await readInput(input);
   const started = performance.now();
+  const { header } = readHeader(bytes);
+  if (header.media.kind === 'video') {
+    const openOptions = { device: deviceOption(values.device), threads: integerOption(values.threads, 'threads') };
+    const frames = await decodeVideoFile(bytes, header, values.output, openOptions, (line) => io.stderr.write(`note: ${line}\n`));
+    io.stderr.write(`${path.basename(input)} → ${values.output}: ${header.media.width}×${header.media.height} video, ${frames} frames in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
+    return 0;
+  }
   const media = await decodeAny(bytes, { device: deviceOption(values.device), threads: integerOption(values.threads, 'threads') });
   await writeMedia(media, values.output);
-  const what = media.kind === 'image' ? `${media.width}×${media.height} image` : `${media.channels.length}-channel audio, ${((media.channels[0]?.length ?? 0) / media.sampleRate).toFixed(2)} s`;
+  const what = media.kind === 'image' ? `${media.width}×${media.height} image`
+    : media.kind === 'video' ? `${media.format.width}×${media.format.height} video, ${media.frames.length} frames` : `${media.channels.length}-channel audio, ${((media.channels[0]?.length ?? 0) / media.sampleRate).toFixed(2)} s`;
   io.stderr.write(`${path.basename(input)} → ${values.output}: ${what} in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
   return 0;
 }
@@ -195,6 +219,10 @@ function describeRate(bytes: Uint8Array): string {
   const { header } = readHeader(bytes);
   const { media } = header;
   if (media.kind === 'image') return `${((bytes.length * 8) / (media.width * media.height)).toFixed(4)} bpp`;
+  if (media.kind === 'video') {
+    const seconds = (media.frames * media.fpsDen) / media.fpsNum;
+    return `${((bytes.length * 8) / (media.width * media.height * Math.max(1, media.frames))).toFixed(4)} bpp, ${seconds > 0 ? ((bytes.length * 8) / seconds / 1000).toFixed(1) : '?'} kbps`;
+  }
   const seconds = media.frames / media.sampleRate;
   return seconds > 0 ? `${((bytes.length * 8) / seconds / 1000).toFixed(2)} kbps` : 'empty';
 }
@@ -224,7 +252,9 @@ async function infoCommand(argv: string[], io: CliIo): Promise<number> {
   const m = header.media;
   const media = m.kind === 'image'
     ? `image ${m.width}×${m.height}, ${m.channels} channel(s), ${m.bitDepth}-bit`
-    : `audio ${m.sampleRate} Hz, ${m.channels} channel(s), ${m.frames} frames (${(m.frames / m.sampleRate).toFixed(3)} s)`;
+    : m.kind === 'video'
+      ? `video ${m.width}×${m.height}, ${m.frames} frames at ${m.fpsNum}/${m.fpsDen} fps, ${m.matrix} ${m.range} range`
+      : `audio ${m.sampleRate} Hz, ${m.channels} channel(s), ${m.frames} frames (${(m.frames / m.sampleRate).toFixed(3)} s)`;
   const rate = header.rate.kind === 'quality' ? `quality ${header.rate.value}` : header.rate.kind === 'bitrate' ? `${header.rate.kbps} kbps` : 'none';
   io.stdout.write([
     `file:     ${input} (${bytes.length} bytes, ${info.rateMeasured})`,
@@ -262,8 +292,12 @@ async function benchDispatch(argv: string[], io: CliIo): Promise<number> {
       const { benchCommand } = await import('../bench/command.js');
       return benchCommand(argv, { stdout: io.stdout, stderr: io.stderr, isTTY: io.stderr.isTTY === true });
     }
+    if (kind === 'video') {
+      const { videoBenchCommand } = await import('../bench/video/command.js');
+      return videoBenchCommand(rest, { stdout: io.stdout, stderr: io.stderr, isTTY: io.stderr.isTTY === true });
+    }
     if (kind === undefined || wantsHelp(argv)) return showHelp('bench', io);
-    throw new UsageError('bench expects entropy, image or audio');
+    throw new UsageError('bench expects entropy, image, audio or video');
   }
   if (wantsHelp(rest)) return showHelp('bench', io);
   const { values } = parse(rest, { json: { type: 'boolean' }, symbols: { type: 'string' }, seed: { type: 'string' } });

@@ -20,6 +20,9 @@ import {
 export const END_MARKER = 0xffffffff;
 const MEDIA_IMAGE = 1;
 const MEDIA_AUDIO = 2;
+const MEDIA_VIDEO = 3;
+const MATRICES = ['bt601', 'bt709'] as const;
+const RANGES = ['limited', 'full'] as const;
 const RATE_NONE = 0;
 const RATE_QUALITY = 1;
 const RATE_BITRATE = 2;
@@ -37,8 +40,11 @@ function corrupt(message: string): CodecError {
 function writeMedia(w: ByteWriter, media: MediaDescription): void {
   if (media.kind === 'image') {
     w.u8(MEDIA_IMAGE).u32(media.width).u32(media.height).u8(media.channels).u8(media.bitDepth);
-  } else {
+  } else if (media.kind === 'audio') {
     w.u8(MEDIA_AUDIO).u32(media.sampleRate).u8(media.channels).u64(media.frames);
+  } else {
+    w.u8(MEDIA_VIDEO).u32(media.width).u32(media.height).u32(media.fpsNum).u32(media.fpsDen).u32(media.frames)
+      .u8(MATRICES.indexOf(media.matrix)).u8(RANGES.indexOf(media.range));
   }
 }
 
@@ -112,6 +118,21 @@ function readMedia(r: ByteReader): MediaDescription {
     if (channels < 1 || channels > LIMITS.maxAudioChannels) throw corrupt(`The header gives ${channels} audio channels: the header is corrupt.`);
     if (frames > LIMITS.maxFrames) throw corrupt(`The header gives ${frames} frames: the header is corrupt.`);
     return { kind: 'audio', sampleRate, channels, frames };
+  }
+  if (kind === MEDIA_VIDEO) {
+    const width = r.u32('the video width');
+    const height = r.u32('the video height');
+    const fpsNum = r.u32('the frame rate numerator');
+    const fpsDen = r.u32('the frame rate denominator');
+    const frames = r.u32('the frame count');
+    const matrix = MATRICES[r.u8('the colour matrix')];
+    const range = RANGES[r.u8('the colour range')];
+    if (width < 1 || height < 1 || width > LIMITS.maxDimension || height > LIMITS.maxDimension) {
+      throw corrupt(`The header describes a ${width}×${height} video, outside 1…${LIMITS.maxDimension}: the header is corrupt.`);
+    }
+    if (fpsNum < 1 || fpsDen < 1) throw corrupt(`The header gives a frame rate of ${fpsNum}/${fpsDen}: the header is corrupt.`);
+    if (!matrix || !range) throw corrupt('The header names an unknown colour matrix or range: the header is corrupt.');
+    return { kind: 'video', width, height, fpsNum, fpsDen, frames, matrix, range };
   }
   throw corrupt(`Unknown media kind ${kind} in the header: the header is corrupt.`);
 }

@@ -23,7 +23,22 @@ export interface AudioDescription {
   frames: number;
 }
 
-export type MediaDescription = ImageDescription | AudioDescription;
+export interface VideoDescription {
+  kind: 'video';
+  width: number;
+  height: number;
+  /** Frame rate as a fraction, numerator and denominator ≥ 1. */
+  fpsNum: number;
+  fpsDen: number;
+  /** Frames in the stream (0 when a streaming encoder could not know; the codec's index says). */
+  frames: number;
+  /** Y'CbCr matrix of the original: BT.601 or BT.709. */
+  matrix: 'bt601' | 'bt709';
+  /** Sample range of the original: limited (TV) or full. */
+  range: 'limited' | 'full';
+}
+
+export type MediaDescription = ImageDescription | AudioDescription | VideoDescription;
 
 /** The rate the encoder was asked for: a model quality level, a bitrate, or nothing (lossless). */
 export type RateSetting =
@@ -52,6 +67,7 @@ export const LIMITS = {
   maxAudioChannels: 64,
   maxSampleRate: 768_000,
   maxFrames: 2 ** 48,
+  maxVideoFrames: 2 ** 32 - 1,
   maxIdLength: 255,
   maxParamsLength: 1 << 20,
 } as const;

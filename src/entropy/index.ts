@@ -28,3 +28,4 @@ export {
   type AdaptiveOptions,
 } from './adaptive.js';
 export { FactorizedLatentCodec, GaussianLatentCodec, type LatentPrediction } from './latent-codecs.js';
+export { MAX_CONV_INPUT, MAX_CONV_INPUT_CHANNELS, intConv3x3, type IntConvLayer } from './int-conv.js';

@@ -44,6 +44,10 @@ export interface NativeAddon {
     pmfs: Float64Array, pmfLengths: Int32Array, tailMass: Float64Array, offsets: Int32Array, precision: number,
   ): NativeTableArrays;
   tailBoundMultiplier(tailMass: number): number;
+  intConv3x3(
+    input: Int32Array, inChannels: number, height: number, width: number, weight: Int32Array, mult: Int32Array,
+    bias: Float64Array, outChannels: number, shift: number, lo: number, hi: number, output: Int32Array,
+  ): void;
 }
 
 const ADDON_FILE = join('build', 'Release', 'ncodec_native.node');

@@ -1,15 +1,23 @@
 /**
- * Recognising still-image files by their first bytes, so that audio codecs can refuse an image with
- * `ERR_UNSUPPORTED_MEDIA` (and say so) instead of handing it to ffmpeg, and so that `encode` without a
- * codec picks the default one of the input's media.
+ * Recognising still-image and video files by their first bytes, so that a codec can refuse another
+ * medium with `ERR_UNSUPPORTED_MEDIA` (and say so) instead of handing it to ffmpeg, and so that `encode`
+ * without a codec picks the default one of the input's media. Videos are told from audio-only files of
+ * the same container by their tracks (src/media/tracks.ts): an .mp4 with a picture track is video, an
+ * .m4a or audio-only .mp4 stays audio. Raw `.yuv` (no header) is video by its extension, as is any
+ * file of a video extension whose content is not recognised.
  */
 import { constants } from 'node:fs';
 import { access, open } from 'node:fs/promises';
+import nodePath from 'node:path';
 import { CodecError } from '../errors.js';
 import { invalidType } from '../validate.js';
 import { isRawAudio } from './audio.js';
 import { isRawImage } from './image.js';
+import { tracksOf, type ReadAt, type Tracks } from './tracks.js';
 import type { MediaKind } from './types.js';
+
+/** Extensions taken for video when the content does not say (raw .yuv never does). */
+const VIDEO_EXTENSIONS = new Set(['.yuv', '.y4m', '.mp4', '.m4v', '.mov', '.mkv', '.webm', '.avi', '.flv', '.ogv', '.mpg', '.mpeg', '.m2ts', '.mts', '.wmv']);
 
 const ascii = (bytes: Uint8Array, at: number, text: string): boolean =>
   bytes.length >= at + text.length && [...text].every((ch, i) => bytes[at + i] === ch.charCodeAt(0));
@@ -44,15 +52,44 @@ export async function sniffImageFormat(input: string | Uint8Array): Promise<stri
 }
 
 /**
- * The one rule for what an encoder input holds: raw samples by their shape, a file or its bytes by
- * whether they start like an image (anything else is taken for audio, which ffmpeg reads). A path
- * that cannot be read fails with ERR_MEDIA_READ.
+ * The one rule for what an encoder input holds: raw samples by their shape; a file or its bytes by
+ * whether they start like an image, then like a video (a container with a picture track, a y4m, a
+ * `.yuv` path); anything else is taken for audio, which ffmpeg reads. A path that cannot be read fails
+ * with ERR_MEDIA_READ.
  */
 export async function mediaKindOf(input: unknown): Promise<MediaKind> {
   return (await describeInput(input)).kind;
 }
 
-async function describeInput(input: unknown): Promise<{ kind: MediaKind; what: string }> {
+interface InputDescription {
+  kind: MediaKind;
+  /** How messages name it: 'a PNG image', 'a video file (MP4)', 'an audio file'. */
+  what: string;
+  /** For videos: whether a soundtrack was found. */
+  hasAudio?: boolean;
+}
+
+/** The tracks of a file or buffer, or null when it is no container src/media/tracks.ts knows. */
+async function sniffTracks(input: string | Uint8Array): Promise<Tracks | null> {
+  if (input instanceof Uint8Array) {
+    const readAt: ReadAt = async (offset, length) => input.subarray(offset, offset + length);
+    return tracksOf(input.subarray(0, 32), readAt, input.length);
+  }
+  const file = await open(input, 'r');
+  try {
+    const { size } = await file.stat();
+    const readAt: ReadAt = async (offset, length) => {
+      const out = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
+      const { bytesRead } = await file.read(out, 0, out.length, offset);
+      return out.subarray(0, bytesRead);
+    };
+    return await tracksOf(await readAt(0, 32), readAt, size);
+  } finally {
+    await file.close();
+  }
+}
+
+async function describeInput(input: unknown): Promise<InputDescription> {
   if (isRawImage(input)) return { kind: 'image', what: 'raw image samples' };
   if (isRawAudio(input)) return { kind: 'audio', what: 'raw audio samples' };
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
@@ -66,18 +103,29 @@ async function describeInput(input: unknown): Promise<{ kind: MediaKind; what: s
     }
   }
   const format = await sniffImageFormat(input);
-  return format === null ? { kind: 'audio', what: 'an audio file' } : { kind: 'image', what: `a ${format.toUpperCase()} image` };
+  if (format !== null) return { kind: 'image', what: `a ${format.toUpperCase()} image` };
+  const tracks = await sniffTracks(input).catch(() => null);
+  if (tracks?.video) return { kind: 'video', what: `a video file (${tracks.container})`, hasAudio: tracks.audio };
+  if (!tracks && typeof input === 'string' && VIDEO_EXTENSIONS.has(nodePath.extname(input).toLowerCase())) {
+    return { kind: 'video', what: `a video file (${nodePath.extname(input).slice(1).toLowerCase()})`, hasAudio: false };
+  }
+  return { kind: 'audio', what: 'an audio file' };
 }
+
+const CODES: Record<MediaKind, string> = { image: 'images', audio: 'audio', video: 'video' };
+const A_CODEC: Record<MediaKind, string> = { image: 'an image', audio: 'an audio', video: 'a video' };
 
 /**
  * {@link mediaKindOf} for a codec that codes only `accepts`: any other kind fails with
- * ERR_UNSUPPORTED_MEDIA, naming what was given.
+ * ERR_UNSUPPORTED_MEDIA, naming what was given. A video with a soundtrack given to an audio codec is
+ * accepted as 'audio' (the codec codes its soundtrack, as it always has).
  */
 export async function checkMediaKind(input: unknown, codec: string, accepts: readonly MediaKind[]): Promise<MediaKind> {
-  const { kind, what } = await describeInput(input);
-  if (!accepts.includes(kind)) {
-    throw new CodecError('ERR_UNSUPPORTED_MEDIA',
-      `The ${codec} codec codes ${accepts.map((k) => (k === 'image' ? 'images' : k)).join(' and ')} only but was given ${what}; use ${kind === 'image' ? 'an image' : 'an audio'} codec (ncodec models lists them).`);
-  }
-  return kind;
+  const { kind, what, hasAudio } = await describeInput(input);
+  if (accepts.includes(kind)) return kind;
+  // An audio codec given a video codes its soundtrack (loadAudio reads it through ffmpeg).
+  if (kind === 'video' && hasAudio && accepts.includes('audio')) return 'audio';
+  const given = kind === 'video' && accepts.includes('audio') ? `${what} without a soundtrack` : what;
+  throw new CodecError('ERR_UNSUPPORTED_MEDIA',
+    `The ${codec} codec codes ${accepts.map((k) => CODES[k]).join(' and ')} only but was given ${given}; use ${A_CODEC[kind]} codec (ncodec models lists them).`);
 }

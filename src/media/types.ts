@@ -4,7 +4,7 @@
  */
 
 /** Kinds of media a codec can carry; written into the container's media description. */
-export type MediaKind = 'image' | 'audio';
+export type MediaKind = 'image' | 'audio' | 'video';
 
 /**
  * Raw image, interleaved samples (row-major, `channels` per pixel).
@@ -37,4 +37,42 @@ export interface DecodedAudio extends RawAudio {
   kind: 'audio';
 }
 
-export type DecodedMedia = DecodedImage | DecodedAudio;
+export type DecodedMedia = DecodedImage | DecodedAudio | DecodedVideo;
+
+/** Colour of a Y'CbCr video: matrix coefficients (BT.601 or BT.709) and sample range. */
+export interface VideoColour {
+  matrix: 'bt601' | 'bt709';
+  /** `limited`: Y in 16..235, Cb/Cr in 16..240 (TV range); `full`: 0..255. */
+  range: 'limited' | 'full';
+}
+
+/**
+ * One 8-bit 4:2:0 frame: a luma plane `y` of `width`×`height` samples and chroma planes `u`, `v` of
+ * ceil(width/2)×ceil(height/2) samples, rows without padding.
+ */
+export interface YuvFrame {
+  width: number;
+  height: number;
+  y: Uint8Array;
+  u: Uint8Array;
+  v: Uint8Array;
+}
+
+/** What a video stream is: size, rate and colour; `frameCount` when known. */
+export interface VideoFormat {
+  width: number;
+  height: number;
+  /** Frames per second as a fraction (25/1, 30000/1001). */
+  fps: { num: number; den: number };
+  colour: VideoColour;
+  frameCount?: number;
+}
+
+/** A decoded video held in memory (the frame streams in src/api decode without holding it). */
+export interface DecodedVideo {
+  kind: 'video';
+  format: VideoFormat;
+  frames: YuvFrame[];
+  /** The soundtrack, when the stream carries one and it was coded (not copied). */
+  audio?: DecodedAudio;
+}

@@ -66,7 +66,9 @@ def graph_files(folder: str, manifest: dict | None = None) -> list[str]:
 
 def read_initializers(onnx_files) -> tuple[dict, dict]:
     """{name: array} of every initializer of ``onnx_files`` plus the names that ``Identity``
-    nodes give them (deduplicated equal initializers), and {alias: original name}.  A name in
+    nodes give them (deduplicated equal initializers), and {alias: original name}.  A float16
+    initializer read through a ``Cast`` (common/fp16_weights.py) appears under the Cast's output
+    name, as float32.  A name in
     two graphs must hold the same values."""
     import onnx
     from onnx import numpy_helper
@@ -79,6 +81,8 @@ def read_initializers(onnx_files) -> tuple[dict, dict]:
             if node.op_type == "Identity" and node.input[0] in local:
                 local[node.output[0]] = local[node.input[0]]
                 aliases[node.output[0]] = aliases.get(node.input[0], node.input[0])
+            elif node.op_type == "Cast" and node.input[0] in local:  # fp16 weights (fp16_weights.py)
+                local[node.output[0]] = local.pop(node.input[0]).astype(np.float32)
         for name, arr in local.items():
             if name in tensors and (tensors[name].shape != arr.shape or not np.array_equal(tensors[name], arr)):
                 raise ValueError(f"initializer {name!r} differs between the graphs ({path})")

@@ -1,0 +1,118 @@
+/**
+ * The video codec's container layout (docs/FORMAT.md, "Video"): header parameters and the payloads of
+ * its sections.
+ *
+ * Parameters: layout u8 (1) · GOP u32 · inter mode u8 (1 learned, 2 delta) · soundtrack u8 (0 none,
+ * 1 coded, 2 copied).
+ *
+ * Sections, in order: the soundtrack (if any), one section per frame in display order, the GOP index.
+ *
+ *   frame:   kind u8 (1 = I, 2 = P) · frame number u32 · I: z length u32 · z stream · y stream | P: y stream
+ *   audio:   kind u8 (3 = coded: a whole neural-codec audio container | 4 = copied: format (u8 length +
+ *            ASCII, an ffmpeg muxer name) · the original compressed stream)
+ *   index:   kind u8 (5) · frames u32 · GOPs u32 · per GOP: first frame u32, section number u32
+ */
+import { ByteReader, ByteWriter } from '../../src/container/bytes.js';
+import { CodecError } from '../../src/errors.js';
+import type { InterMode } from './inter-model.js';
+
+export type Soundtrack = 'none' | 'coded' | 'copied';
+
+export interface VideoParams {
+  gop: number;
+  inter: InterMode;
+  soundtrack: Soundtrack;
+}
+
+const LAYOUT = 1;
+const INTER_MODES: readonly InterMode[] = ['learned', 'delta'];
+const SOUNDTRACKS: readonly Soundtrack[] = ['none', 'coded', 'copied'];
+
+export const SECTION_I = 1;
+export const SECTION_P = 2;
+export const SECTION_AUDIO = 3;
+export const SECTION_AUDIO_COPY = 4;
+export const SECTION_INDEX = 5;
+
+function corrupt(message: string): CodecError {
+  return new CodecError('ERR_BITSTREAM_CORRUPT', message);
+}
+
+export function encodeParams(p: VideoParams): Uint8Array {
+  return new ByteWriter().u8(LAYOUT).u32(p.gop).u8(INTER_MODES.indexOf(p.inter) + 1).u8(SOUNDTRACKS.indexOf(p.soundtrack)).finish();
+}
+
+export function decodeParams(bytes: Uint8Array): VideoParams {
+  const r = new ByteReader(bytes);
+  const layout = r.u8('the video parameter layout');
+  if (layout !== LAYOUT) throw corrupt(`Unknown video parameter layout ${layout}: the header is corrupt or from a newer neural-codec.`);
+  const gop = r.u32('the GOP size');
+  const inter = INTER_MODES[r.u8('the inter mode') - 1];
+  const soundtrack = SOUNDTRACKS[r.u8('the soundtrack kind')];
+  if (gop < 1 || !inter || !soundtrack || r.remaining !== 0) throw corrupt('The video parameters are inconsistent: the header is corrupt.');
+  return { gop, inter, soundtrack };
+}
+
+export type FramePayload =
+  | { kind: 'I'; frame: number; z: Uint8Array; y: Uint8Array }
+  | { kind: 'P'; frame: number; y: Uint8Array };
+
+export function encodeFrame(f: FramePayload): Uint8Array {
+  const w = new ByteWriter().u8(f.kind === 'I' ? SECTION_I : SECTION_P).u32(f.frame);
+  if (f.kind === 'I') w.u32(f.z.length).bytes(f.z);
+  return w.bytes(f.y).finish();
+}
+
+export interface GopEntry {
+  firstFrame: number;
+  section: number;
+}
+
+export function encodeIndex(frames: number, gops: readonly GopEntry[]): Uint8Array {
+  const w = new ByteWriter().u8(SECTION_INDEX).u32(frames).u32(gops.length);
+  for (const g of gops) w.u32(g.firstFrame).u32(g.section);
+  return w.finish();
+}
+
+export function encodeAudio(container: Uint8Array): Uint8Array {
+  return new ByteWriter().u8(SECTION_AUDIO).bytes(container).finish();
+}
+
+export function encodeAudioCopy(format: string, bytes: Uint8Array): Uint8Array {
+  return new ByteWriter().u8(SECTION_AUDIO_COPY).shortString(format).bytes(bytes).finish();
+}
+
+export type Section =
+  | FramePayload
+  | { kind: 'audio'; container: Uint8Array }
+  | { kind: 'audio-copy'; format: string; bytes: Uint8Array }
+  | { kind: 'index'; frames: number; gops: GopEntry[] };
+
+/** Parses one section payload; throws ERR_BITSTREAM_CORRUPT naming `where` for anything inconsistent. */
+export function parseSection(payload: Uint8Array, where: string): Section {
+  const r = new ByteReader(payload);
+  const kind = r.u8(where);
+  if (kind === SECTION_I || kind === SECTION_P) {
+    const frame = r.u32(where);
+    if (kind === SECTION_P) return { kind: 'P', frame, y: payload.subarray(r.offset) };
+    const zLength = r.u32(where);
+    if (zLength > r.remaining) throw corrupt(`${where}: the z stream claims ${zLength} bytes, ${r.remaining} are there; the file is corrupt.`);
+    const z = r.bytes(zLength, where);
+    return { kind: 'I', frame, z, y: payload.subarray(r.offset) };
+  }
+  if (kind === SECTION_AUDIO) return { kind: 'audio', container: payload.subarray(1) };
+  if (kind === SECTION_AUDIO_COPY) {
+    const format = r.shortString(where);
+    if (!/^[a-z0-9_]+$/.test(format)) throw corrupt(`${where}: the copied soundtrack names the format '${format}'; the file is corrupt.`);
+    return { kind: 'audio-copy', format, bytes: payload.subarray(r.offset) };
+  }
+  if (kind === SECTION_INDEX) {
+    const frames = r.u32(where);
+    const count = r.u32(where);
+    if (count > frames || count * 8 !== r.remaining) throw corrupt(`${where}: the GOP index is inconsistent; the file is corrupt.`);
+    const gops: GopEntry[] = [];
+    for (let i = 0; i < count; i++) gops.push({ firstFrame: r.u32(where), section: r.u32(where) });
+    return { kind: 'index', frames, gops };
+  }
+  throw corrupt(`${where}: unknown section kind ${kind}; the file is corrupt.`);
+}

@@ -1,0 +1,145 @@
+/**
+ * One frame through the latent pipeline, as intra (I) or inter (P) frame.
+ *
+ *   I:  y = g_a(x) → z = h_a(y) → ẑ ──(z stream)   (σ, μ) = h_s(ẑ) → v = round(y − μ), table(σ) ──(y stream)
+ *       ŷ = v + μ (float32, exactly the hyperprior image codec's frame), x̂ = g_s(ŷ)
+ *   P:  (μ, table) = inter(ŷ_{t−1}) in integers → v = round(y − μ) ──(y stream),  ŷ = v + μ, x̂ = g_s(ŷ)
+ *
+ * Both return the frame's context for the next P-frame, ctx16 = 16·ŷ as integers: exact for P-frames
+ * (μ is a multiple of 1/16), 16·v + round(16·μ) for I-frames.
+ */
+import { RansCoder, buildScaleIndexes } from '../../src/entropy/index.js';
+import { FactorizedLatentCodec } from '../../src/entropy/index.js';
+import { CodecError } from '../../src/errors.js';
+import { roundHalfEven, type Latent } from '../../src/tensor.js';
+import type { HyperpriorManifest, RateLevel } from '../hyperprior/manifest.js';
+import type { HyperpriorNetworks } from '../hyperprior/networks.js';
+import type { InterMode, InterModel } from './inter-model.js';
+
+/** A coded frame's streams and its context for the next frame. */
+export interface CodedFrame {
+  /** The z stream (I-frames only). */
+  z?: Uint8Array;
+  y: Uint8Array;
+  ctx16: Int32Array;
+}
+
+export interface DecodedFrame {
+  /** Planar RGB in [0, 1] of the padded size. */
+  xHat: Latent;
+  ctx16: Int32Array;
+}
+
+const CTX_LIMIT = 1 << 30;
+
+export class FrameCoder implements Disposable {
+  private readonly zCodec: FactorizedLatentCodec;
+  private readonly yCoder: RansCoder;
+
+  constructor(
+    private readonly networks: HyperpriorNetworks,
+    private readonly intra: HyperpriorManifest,
+    private readonly inter: InterModel,
+  ) {
+    this.zCodec = new FactorizedLatentCodec(intra.zTables, intra.zMedians);
+    try {
+      this.yCoder = new RansCoder(intra.yTables);
+    } catch (err) {
+      this.zCodec.dispose();
+      throw err;
+    }
+  }
+
+  get clock(): HyperpriorNetworks['clock'] {
+    return this.networks.clock;
+  }
+
+  /** y = g_a(x) of a padded frame. */
+  analyse(x: Latent, level: RateLevel): Promise<Latent> {
+    return this.networks.gA(x, level);
+  }
+
+  async encodeIntra(y: Latent, level: RateLevel): Promise<CodedFrame> {
+    const z = await this.networks.hA(y, level);
+    const { bytes: zBytes, zHat } = this.clock.time('entropy', () => this.zCodec.encode(z));
+    const { scales, means } = await this.networks.hS(zHat, level);
+    this.checkShape(means, y);
+    return this.clock.time('entropy', () => {
+      const v = new Int32Array(y.data.length);
+      for (let i = 0; i < v.length; i++) v[i] = roundHalfEven(Math.fround(y.data[i]! - means.data[i]!));
+      const bytes = this.yCoder.encode(v, buildScaleIndexes(scales.data, this.intra.scaleTable));
+      return { z: zBytes, y: bytes, ctx16: intraContext(v, means.data) };
+    });
+  }
+
+  async decodeIntra(z: Uint8Array, y: Uint8Array, shape: Omit<Latent, 'data'>, level: RateLevel): Promise<DecodedFrame> {
+    const { zStride, yStride, zChannels } = this.intra;
+    const zShape = { channels: zChannels, height: (shape.height * yStride) / zStride, width: (shape.width * yStride) / zStride };
+    const zHat = this.clock.time('entropy', () => this.zCodec.decode(z, zShape));
+    const { scales, means } = await this.networks.hS(zHat, level);
+    this.checkShape(means, { ...shape, data: new Float32Array(0) });
+    const { v, yHat } = this.clock.time('entropy', () => {
+      const v = this.yCoder.decode(y, buildScaleIndexes(scales.data, this.intra.scaleTable));
+      const data = new Float32Array(v.length);
+      for (let i = 0; i < v.length; i++) data[i] = v[i]! + means.data[i]!;
+      return { v, yHat: { ...shape, data } };
+    });
+    const xHat = await this.networks.gS(yHat, level);
+    return { xHat, ctx16: intraContext(v, means.data) };
+  }
+
+  encodeInter(y: Latent, prev: Int32Array, levelIndex: number, mode: InterMode): CodedFrame {
+    return this.clock.time('entropy', () => {
+      const { mu16, index } = this.inter.predict(prev, y.height, y.width, levelIndex, mode);
+      const v = new Int32Array(y.data.length);
+      const ctx16 = new Int32Array(y.data.length);
+      for (let i = 0; i < v.length; i++) {
+        v[i] = roundHalfEven(y.data[i]! - mu16[i]! / 16);
+        ctx16[i] = clampCtx(16 * v[i]! + mu16[i]!);
+      }
+      return { y: this.yCoder.encode(v, index), ctx16 };
+    });
+  }
+
+  async decodeInter(y: Uint8Array, prev: Int32Array, shape: Omit<Latent, 'data'>, level: RateLevel, levelIndex: number, mode: InterMode): Promise<DecodedFrame> {
+    const { yHat, ctx16 } = this.clock.time('entropy', () => {
+      const { mu16, index } = this.inter.predict(prev, shape.height, shape.width, levelIndex, mode);
+      const v = this.yCoder.decode(y, index);
+      const data = new Float32Array(v.length);
+      const ctx16 = new Int32Array(v.length);
+      for (let i = 0; i < v.length; i++) {
+        data[i] = v[i]! + mu16[i]! / 16;
+        ctx16[i] = clampCtx(16 * v[i]! + mu16[i]!);
+      }
+      return { yHat: { ...shape, data }, ctx16 };
+    });
+    const xHat = await this.networks.gS(yHat, level);
+    return { xHat, ctx16 };
+  }
+
+  dispose(): void {
+    this.zCodec.dispose();
+    this.yCoder.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  private checkShape(out: Latent, y: Latent): void {
+    if (out.channels !== y.channels || out.height !== y.height || out.width !== y.width) {
+      throw new CodecError('ERR_MODEL_INVALID', `h_s returned ${out.channels}×${out.height}×${out.width} for a ${y.channels}×${y.height}×${y.width} latent: the intra model does not match its manifest.`);
+    }
+  }
+}
+
+/** ctx16 of an I-frame: 16·v + round_half_even(16·μ), μ the float32 means of h_s. */
+function intraContext(v: Int32Array, means: Float32Array): Int32Array {
+  const ctx = new Int32Array(v.length);
+  for (let i = 0; i < v.length; i++) ctx[i] = clampCtx(16 * v[i]! + roundHalfEven(16 * means[i]!));
+  return ctx;
+}
+
+function clampCtx(v: number): number {
+  return v < -CTX_LIMIT ? -CTX_LIMIT : v > CTX_LIMIT ? CTX_LIMIT : v;
+}

@@ -1,0 +1,521 @@
+/**
+ * `video`: low-delay learned video coding (IPPP…) on the hyperprior image model.
+ *
+ * I-frames are coded exactly as the `hyperprior` image codec codes a frame (its model, its rate level;
+ * `gop: 1` gives that codec's frames). P-frames code the same image model's latent y_t conditionally on
+ * the previous decoded latent ŷ_{t−1}: an integer CNN (inter-model.ts) predicts each element's mean and
+ * scale-table index, the residual round(y_t − μ) is coded with the image model's Gaussian tables, and
+ * g_s decodes ŷ_t = v + μ (frame-coder.ts). Only integer arithmetic picks tables and means, so every
+ * machine decodes the same frames. Frames are 8-bit 4:2:0 in the input's colour (BT.601/709, limited
+ * or full range), converted to RGB for the networks; odd sizes are padded and cropped.
+ *
+ * Input frames stream through ffmpeg (src/media/video.ts): memory holds a few frames and the coded
+ * bytes. A soundtrack is coded with an audio codec into the same container, or copied unchanged.
+ * Layout of parameters and sections: bitstream.ts and docs/FORMAT.md.
+ */
+import { readHeader } from '../../src/container/format.js';
+import { ByteReader } from '../../src/container/bytes.js';
+import { crc32 } from '../../src/container/crc32.js';
+import { END_MARKER } from '../../src/container/format.js';
+import { encodeHeader, encodeSection, encodeTrailer } from '../../src/container/format.js';
+import type { ContainerHeader, VideoDescription } from '../../src/container/header.js';
+import { checkStreamModel, levelOfHeader, levelOfOption } from '../../src/api/checks.js';
+import { openModelCodec } from '../../src/api/model-codec.js';
+import type {
+  Codec, CodecFactory, CodecInfo, DecodedAudio, DecodedVideo, EncodeOptions, MediaInput, OpenOptions, VideoFormat, YuvFrame,
+} from '../../src/api/types.js';
+import { CodecError, isCodecError } from '../../src/errors.js';
+import { probeVideo, readVideoFrames, type VideoSourceOptions } from '../../src/media/video.js';
+import { checkFrame, rgbPlanarToYuv, yuvToRgbPlanar } from '../../src/media/yuv.js';
+import { resolveModel, hex, type ModelFamily, type ModelFiles } from '../../src/model/store.js';
+import type { Runtime } from '../../src/runtime/index.js';
+import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
+import { parseManifest as parseIntraManifest, type HyperpriorManifest, type RateLevel } from '../hyperprior/manifest.js';
+import { HyperpriorNetworks, type StageTimings } from '../hyperprior/networks.js';
+import {
+  decodeParams, encodeAudio, encodeAudioCopy, encodeFrame, encodeIndex, encodeParams, parseSection,
+  type GopEntry, type Soundtrack, type VideoParams,
+} from './bitstream.js';
+import { FrameCoder } from './frame-coder.js';
+import { InterModel, type InterMode } from './inter-model.js';
+import { parseManifest, type VideoManifest } from './manifest.js';
+
+export { parseManifest, type VideoManifest } from './manifest.js';
+export type { InterMode } from './inter-model.js';
+
+const ID = 'video';
+/** The model a codec opens when none is named. */
+export const DEFAULT_MODEL = 'cond-msh-wf';
+/** Largest frame side coded (the frame is one tile of the image model). */
+export const MAX_FRAME_SIDE = 4096;
+
+/** Frames given directly instead of a file: their format and the frames, in display order. */
+export interface RawVideo {
+  format: VideoFormat;
+  frames: Iterable<YuvFrame> | AsyncIterable<YuvFrame>;
+  /** A soundtrack to code with the frames. */
+  audio?: DecodedAudio | { kind?: 'audio'; channels: Float32Array[]; sampleRate: number };
+}
+
+/** How the soundtrack of the input is stored: not at all, copied unchanged, or coded by an audio codec (id). */
+export type AudioChoice = 'none' | 'copy' | string;
+
+export interface VideoEncodeOptions extends EncodeOptions, VideoSourceOptions {
+  /** Frames per GOP: an I-frame every `gop` frames (1 = every frame intra). Default: the model's (32). */
+  gop?: number;
+  /** Code at most this many frames. */
+  frames?: number;
+  /** P-frame prediction: the learned network (default) or the static-table baseline. */
+  inter?: InterMode;
+  /** Soundtrack: 'none', 'copy', or an audio codec id ('rvq', 'wavelet'); default: the default audio codec when the input has one. */
+  audio?: AudioChoice;
+  /** Quality of the audio codec (its own levels). */
+  audioQuality?: number;
+}
+
+export interface DecodeFramesOptions {
+  /** First frame to deliver (0-based): decoding starts at the I-frame of its GOP. */
+  start?: number;
+  /** Deliver at most this many frames. */
+  maxFrames?: number;
+}
+
+/** A decoded frame and its number in the stream. */
+export interface NumberedFrame {
+  index: number;
+  frame: YuvFrame;
+}
+
+/** The soundtrack of a video stream. */
+export type VideoSoundtrack = { kind: 'coded'; container: Uint8Array } | { kind: 'copied'; format: string; bytes: Uint8Array };
+
+/** Encoder state of one video: push frames, get section payloads. */
+export interface VideoEncoderSession {
+  /** Codes one frame; returns its section payload. */
+  push(frame: YuvFrame): Promise<Uint8Array>;
+  /** Frames coded so far. */
+  readonly frames: number;
+  /** Ends the stream: the GOP index section and the container header (with the frame count). */
+  end(): { index: Uint8Array; header: Omit<ContainerHeader, 'version'> };
+}
+
+/** Decoder state of one video: feed frame sections in order, get frames. */
+export interface VideoDecoderSession {
+  readonly format: VideoFormat;
+  /** Decodes one frame section; `where` names it in errors. */
+  push(payload: Uint8Array, where: string): Promise<NumberedFrame>;
+}
+
+const FAMILY: ModelFamily<VideoManifest> = {
+  id: ID, defaultModel: DEFAULT_MODEL, parseManifest, filesOf: (m) => [m.inter.file],
+};
+
+function corrupt(message: string): CodecError {
+  return new CodecError('ERR_BITSTREAM_CORRUPT', message);
+}
+
+function padTo(n: number, factor: number): number {
+  return Math.ceil(n / factor) * factor;
+}
+
+export class VideoCodec implements Codec {
+  readonly id = ID;
+  readonly info: CodecInfo;
+
+  private constructor(
+    private readonly model: ModelFiles,
+    private readonly manifest: VideoManifest,
+    private readonly intra: HyperpriorManifest,
+    private readonly runtime: Runtime,
+    private readonly coder: FrameCoder,
+  ) {
+    this.info = {
+      id: ID, description: video.description, media: ['video'], modelId: model.id,
+      qualities: intra.rateLevels.map((l) => l.quality), defaultQuality: intra.defaultQuality,
+    };
+  }
+
+  /** Opens the video model, the image model of its intra frames (checked against the hash it was trained with) and the runtime. */
+  static open(options: OpenOptions = {}): Promise<VideoCodec> {
+    return openModelCodec(FAMILY, options, ({ files, manifest, runtime }) => {
+      const intraFiles = resolveModel('hyperprior', manifest.intra.id, manifest.intra.id);
+      if (hex(intraFiles.hash) !== manifest.intra.hash) {
+        throw new CodecError(
+          'ERR_MODEL_INVALID',
+          `The video model '${files.id}' was trained on the latents of hyperprior/${manifest.intra.id} with hash ` +
+            `${manifest.intra.hash.slice(0, 16)}…, but the installed model has ${hex(intraFiles.hash).slice(0, 16)}…: ` +
+            'retrain the inter model (models/train/video/README.md) or install the matching image model.',
+        );
+      }
+      const intra = parseIntraManifest(intraFiles.manifest);
+      if (intra.yChannels !== manifest.inter.channels || intra.scaleTable.length !== manifest.inter.tableSize || intra.rateLevels.length !== manifest.inter.levels) {
+        throw new CodecError('ERR_MODEL_INVALID', `The video model '${files.id}' does not fit hyperprior/${intra.id} (channels, scale table or rate levels differ); re-export it.`);
+      }
+      const networks = new HyperpriorNetworks(runtime, intra, intraFiles.dir);
+      const coder = new FrameCoder(networks, intra, new InterModel(manifest, files.dir));
+      return new VideoCodec(files, manifest, intra, runtime, coder);
+    });
+  }
+
+  /** Milliseconds per stage (g_a, h_a, h_s, g_s, entropy coding with the inter network) of the last encode or decode. */
+  get lastTimings(): StageTimings {
+    return this.coder.clock.snapshot();
+  }
+
+  /** The model's parity vector through the integer network: true when this machine computes it bit for bit. */
+  checkParity(): boolean {
+    const p = this.manifest.parity;
+    const inter = new InterModel(this.manifest, this.model.dir);
+    const { mu16, index } = inter.predict(p.ctx16, p.height, p.width, p.level - 1, 'learned');
+    return mu16.every((v, i) => v === p.mu16[i]) && index.every((v, i) => v === p.index[i]);
+  }
+
+  /** Starts coding a video of `format` frame by frame. */
+  createVideoEncoder(format: VideoFormat, options: VideoEncodeOptions = {}, soundtrack: Soundtrack = 'none'): VideoEncoderSession {
+    const { width, height } = checkFormat(format);
+    const level = levelOfOption(options.quality, this.intra.rateLevels, this.intra.defaultQuality, 'video');
+    const levelIndex = this.intra.rateLevels.indexOf(level);
+    const gop = checkInteger(options.gop ?? this.manifest.defaultGop, 'options.gop', 1, 65535);
+    const inter = checkInter(options.inter);
+    const f = this.intra.downsamplingFactor;
+    const pw = padTo(width, f);
+    const ph = padTo(height, f);
+    const firstSection = soundtrack === 'none' ? 0 : 1;
+    const gops: GopEntry[] = [];
+    let frames = 0;
+    let ctx: Int32Array | undefined;
+    const coder = this.coder;
+    const intra = this.intra;
+    const header = (): Omit<ContainerHeader, 'version'> => ({
+      codecId: ID, modelId: this.model.id, modelHash: this.model.hash,
+      media: { kind: 'video', width, height, fpsNum: format.fps.num, fpsDen: format.fps.den, frames, matrix: format.colour.matrix, range: format.colour.range },
+      rate: { kind: 'quality', value: level.quality },
+      params: encodeParams({ gop, inter, soundtrack }),
+    });
+    return {
+      get frames() { return frames; },
+      async push(frame: YuvFrame): Promise<Uint8Array> {
+        checkFrame(frame, width, height, `frame ${frames}`);
+        const x = { channels: 3, height: ph, width: pw, data: yuvToRgbPlanar(frame, format.colour, pw, ph) };
+        const y = await coder.analyse(x, level);
+        if (y.channels !== intra.yChannels || y.height * intra.yStride !== ph || y.width * intra.yStride !== pw) {
+          throw new CodecError('ERR_MODEL_INVALID', `g_a returned a ${y.channels}×${y.height}×${y.width} latent for a ${ph}×${pw} frame: the image model does not match its manifest.`);
+        }
+        const n = frames;
+        let payload: Uint8Array;
+        if (n % gop === 0 || !ctx) {
+          const coded = await coder.encodeIntra(y, level);
+          gops.push({ firstFrame: n, section: firstSection + n });
+          payload = encodeFrame({ kind: 'I', frame: n, z: coded.z!, y: coded.y });
+          ctx = coded.ctx16;
+        } else {
+          const coded = coder.encodeInter(y, ctx, levelIndex, inter);
+          payload = encodeFrame({ kind: 'P', frame: n, y: coded.y });
+          ctx = coded.ctx16;
+        }
+        frames++;
+        return payload;
+      },
+      end() {
+        if (frames === 0) throw new CodecError('ERR_INVALID_ARGUMENT', 'The video has no frames: there is nothing to code.');
+        return { index: encodeIndex(frames, gops), header: header() };
+      },
+    };
+  }
+
+  /** Starts decoding the frames of a stream with `header` (frame sections in order, from an I-frame on). */
+  createVideoDecoder(header: ContainerHeader): VideoDecoderSession {
+    const { level, media, params } = this.checkHeader(header);
+    const levelIndex = this.intra.rateLevels.indexOf(level);
+    const f = this.intra.downsamplingFactor;
+    const pw = padTo(media.width, f);
+    const ph = padTo(media.height, f);
+    const shape = { channels: this.intra.yChannels, height: ph / this.intra.yStride, width: pw / this.intra.yStride };
+    const colour = { matrix: media.matrix, range: media.range };
+    const format = formatOf(media);
+    let ctx: Int32Array | undefined;
+    let expected: number | undefined;
+    const coder = this.coder;
+    return {
+      format,
+      async push(payload: Uint8Array, where: string): Promise<NumberedFrame> {
+        const s = parseSection(payload, where);
+        if (s.kind !== 'I' && s.kind !== 'P') throw corrupt(`${where}: a frame was expected; the file is corrupt.`);
+        if (expected !== undefined && s.frame !== expected) throw corrupt(`${where}: frame ${s.frame} follows frame ${expected - 1}; the file is corrupt.`);
+        if (media.frames > 0 && s.frame >= media.frames) throw corrupt(`${where}: frame ${s.frame} is beyond the ${media.frames} frames of the header; the file is corrupt.`);
+        const what = `frame ${s.frame} (${where})`;
+        let decoded;
+        try {
+          if (s.kind === 'I') decoded = await coder.decodeIntra(s.z, s.y, shape, level);
+          else {
+            if (!ctx) throw corrupt(`${what} is a P-frame without a preceding I-frame; the file is corrupt.`);
+            decoded = await coder.decodeInter(s.y, ctx, shape, level, levelIndex, params.inter);
+          }
+        } catch (err) {
+          if (isCodecError(err) && (err.code === 'ERR_BITSTREAM_CORRUPT' || err.code === 'ERR_BITSTREAM_TRUNCATED') && !err.message.startsWith(what)) {
+            throw new CodecError(err.code, `${what}: ${err.message}`, { cause: err });
+          }
+          throw err;
+        }
+        ctx = decoded.ctx16;
+        expected = s.frame + 1;
+        return { index: s.frame, frame: rgbPlanarToYuv(decoded.xHat.data, pw, ph, media.width, media.height, colour) };
+      },
+    };
+  }
+
+  async encode(input: MediaInput | RawVideo, options: VideoEncodeOptions = {}): Promise<Uint8Array> {
+    if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
+    const maxFrames = options.frames === undefined ? undefined : checkInteger(options.frames, 'options.frames', 1, 2 ** 31);
+    const { format, frames, soundtrack } = await this.openInput(input, options, maxFrames);
+    const sections: Uint8Array[] = [];
+    if (soundtrack) sections.push(soundtrack.kind === 'coded' ? encodeAudio(soundtrack.container) : encodeAudioCopy(soundtrack.format, soundtrack.bytes));
+    const session = this.createVideoEncoder(format, options, soundtrack ? soundtrack.kind : 'none');
+    this.coder.clock.reset();
+    const total = maxFrames === undefined ? format.frameCount : Math.min(maxFrames, format.frameCount ?? maxFrames);
+    for await (const frame of frames) {
+      if (maxFrames !== undefined && session.frames >= maxFrames) break;
+      sections.push(await session.push(frame));
+      options.onProgress?.({ phase: 'frames', done: session.frames, total });
+    }
+    const { index, header } = session.end();
+    sections.push(index);
+    return assemble(header, sections);
+  }
+
+  /** Decodes a whole stream into memory ({@link decodeFrames} streams it instead). */
+  async decode(bytes: Uint8Array): Promise<DecodedVideo> {
+    if (!(bytes instanceof Uint8Array)) throw invalidType('a Uint8Array', 'bytes', bytes);
+    const { header } = readHeader(bytes);
+    const { media } = this.checkHeader(header);
+    const frames: YuvFrame[] = [];
+    for await (const { frame } of this.decodeFrames(bytes)) frames.push(frame);
+    const result: DecodedVideo = { kind: 'video', format: formatOf(media), frames };
+    const track = soundtrackOf(bytes);
+    if (track?.kind === 'coded') {
+      const { decode } = await import('../../src/api/registry.js');
+      const audio = await decode(track.container);
+      if (audio.kind !== 'audio') throw corrupt('The soundtrack section does not hold audio; the file is corrupt.');
+      result.audio = audio;
+    }
+    return result;
+  }
+
+  /**
+   * Decodes frames one at a time, from the start or from the GOP holding `options.start` (found
+   * through the GOP index). Frames before any damage are delivered; then a typed error names the
+   * frame and section where decoding stopped.
+   */
+  async *decodeFrames(bytes: Uint8Array, options: DecodeFramesOptions = {}): AsyncGenerator<NumberedFrame, void, undefined> {
+    if (!(bytes instanceof Uint8Array)) throw invalidType('a Uint8Array', 'bytes', bytes);
+    const start = checkInteger(options.start ?? 0, 'options.start', 0, 2 ** 32);
+    const max = options.maxFrames === undefined ? Infinity : checkInteger(options.maxFrames, 'options.maxFrames', 1, 2 ** 32);
+    const { header, end } = readHeader(bytes);
+    const session = this.createVideoDecoder(header);
+    const media = header.media as VideoDescription;
+    if (media.frames > 0 && start >= media.frames) throw invalidRange(`a frame number below ${media.frames}`, 'options.start', start);
+    const walk = walkSections(bytes, end);
+    let from = 0;
+    if (start > 0) {
+      const index = walk.sections.at(-1);
+      const parsed = index && !index.damage ? parseSection(index.payload, `section ${index.number}`) : undefined;
+      if (!parsed || parsed.kind !== 'index') throw corrupt('The GOP index (the last section) is missing or damaged, so decoding cannot seek; decode from the start instead.');
+      const gop = [...parsed.gops].reverse().find((g) => g.firstFrame <= start);
+      if (!gop) throw corrupt('The GOP index has no GOP before the requested frame; the file is corrupt.');
+      from = gop.section;
+    }
+    let delivered = 0;
+    let decodedFrames = 0;
+    for (const s of walk.sections.slice(from)) {
+      const where = `section ${s.number}`;
+      if (s.damage) throw new CodecError(s.damage.code, `Decoding stopped at ${where}${decodedFrames || start ? `, after frame ${start ? 'numbers up to ' : ''}${start + decodedFrames - 1}` : ''}: ${s.damage.message}`);
+      const kind = s.payload[0];
+      if (kind !== 1 && kind !== 2) continue; // soundtrack and index
+      const { index, frame } = await session.push(s.payload, where);
+      decodedFrames++;
+      if (index < start) continue;
+      yield { index, frame };
+      if (++delivered >= max) return;
+    }
+    if (walk.trailerDamage) throw new CodecError(walk.trailerDamage.code, `All frames decoded, but ${walk.trailerDamage.message}`);
+  }
+
+  /** The stream's soundtrack (coded or copied), or null when it has none. */
+  soundtrack(bytes: Uint8Array): VideoSoundtrack | null {
+    return soundtrackOf(bytes);
+  }
+
+  async dispose(): Promise<void> {
+    this.coder.dispose();
+    await this.runtime.dispose();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+
+  private checkHeader(header: ContainerHeader): { level: RateLevel; media: VideoDescription; params: VideoParams } {
+    checkStreamModel(header, ID, this.model);
+    const level = levelOfHeader(header, this.intra.rateLevels, this.model.id);
+    if (header.media.kind !== 'video') throw corrupt('A video stream must describe a video: the header is corrupt.');
+    if (header.media.width > MAX_FRAME_SIDE || header.media.height > MAX_FRAME_SIDE) {
+      throw corrupt(`The header describes ${header.media.width}×${header.media.height} frames, beyond ${MAX_FRAME_SIDE}: the header is corrupt.`);
+    }
+    return { level, media: header.media, params: decodeParams(header.params) };
+  }
+
+  private async openInput(input: MediaInput | RawVideo, options: VideoEncodeOptions, maxFrames: number | undefined):
+    Promise<{ format: VideoFormat; frames: Iterable<YuvFrame> | AsyncIterable<YuvFrame>; soundtrack?: VideoSoundtrack }> {
+    const choice = options.audio;
+    if (choice !== undefined && typeof choice !== 'string') throw invalidType("'none', 'copy' or an audio codec id", 'options.audio', choice);
+    if (typeof input === 'string') {
+      const probe = await probeVideo(input, options);
+      const frames = readVideoFrames(input, { size: options.size, fps: options.fps, maxFrames });
+      let soundtrack: VideoSoundtrack | undefined;
+      if (probe.audio && choice !== 'none') soundtrack = await this.soundtrackFrom(input, choice, options.audioQuality);
+      else if (!probe.audio && choice !== undefined && choice !== 'none') {
+        throw new CodecError('ERR_INVALID_ARGUMENT', `${input} has no soundtrack, so --audio ${choice} has nothing to code; leave it out or pass 'none'.`);
+      }
+      return { format: probe, frames, soundtrack };
+    }
+    if (isRawVideo(input)) {
+      checkFormat(input.format);
+      let soundtrack: VideoSoundtrack | undefined;
+      if (input.audio && choice !== 'none') {
+        if (choice === 'copy') throw new CodecError('ERR_INVALID_ARGUMENT', "Raw audio cannot be copied: choose an audio codec ('rvq', 'wavelet') or 'none'.");
+        soundtrack = await this.codeAudio({ channels: input.audio.channels, sampleRate: input.audio.sampleRate }, choice, options.audioQuality);
+      }
+      return { format: input.format, frames: input.frames, soundtrack };
+    }
+    throw new CodecError('ERR_UNSUPPORTED_MEDIA', 'The video codec reads a video file path (y4m, mp4, mkv, webm, avi, or raw .yuv with size and fps) or { format, frames } of YUV 4:2:0 frames.');
+  }
+
+  private async soundtrackFrom(file: string, choice: AudioChoice | undefined, quality: number | undefined): Promise<VideoSoundtrack> {
+    if (choice === 'copy') {
+      const { copyAudioStream } = await import('../../src/media/video.js');
+      const { bytes, format } = await copyAudioStream(file);
+      return { kind: 'copied', format, bytes };
+    }
+    const { loadAudio } = await import('../../src/media/audio.js');
+    return this.codeAudio(await loadAudio(file), choice, quality);
+  }
+
+  private async codeAudio(audio: { channels: Float32Array[]; sampleRate: number }, choice: AudioChoice | undefined, quality: number | undefined): Promise<VideoSoundtrack> {
+    const { DEFAULT_CODEC, openCodec } = await import('../../src/api/registry.js');
+    const id = choice ?? DEFAULT_CODEC.audio.codec;
+    const codec = await openCodec(id, id === DEFAULT_CODEC.audio.codec ? { model: DEFAULT_CODEC.audio.model } : {});
+    try {
+      if (!codec.info.media.includes('audio')) throw new CodecError('ERR_INVALID_ARGUMENT', `'${id}' is not an audio codec; choose rvq, wavelet, copy or none for the soundtrack.`);
+      return { kind: 'coded', container: await codec.encode(audio, quality === undefined ? {} : { quality }) };
+    } finally {
+      await codec.dispose();
+    }
+  }
+}
+
+/** The soundtrack section of a video stream, or null when it has none. */
+export function soundtrackOf(bytes: Uint8Array): VideoSoundtrack | null {
+  const { end } = readHeader(bytes);
+  const first = walkSections(bytes, end).sections[0];
+  if (!first || first.damage) return null;
+  const s = parseSection(first.payload, 'section 0');
+  if (s.kind === 'audio') return { kind: 'coded', container: s.container };
+  if (s.kind === 'audio-copy') return { kind: 'copied', format: s.format, bytes: s.bytes };
+  return null;
+}
+
+interface Walked {
+  sections: Array<{ number: number; payload: Uint8Array; damage?: CodecError }>;
+  trailerDamage?: CodecError;
+}
+
+/** Every section after the header, with its CRC checked; the first damaged one ends the list. */
+function walkSections(bytes: Uint8Array, offset: number): Walked {
+  const sections: Walked['sections'] = [];
+  const r = new ByteReader(bytes, offset);
+  let crc = crc32(bytes.subarray(0, offset));
+  for (;;) {
+    const number = sections.length;
+    if (r.remaining < 4) {
+      return { sections: [...sections, { number, payload: new Uint8Array(0), damage: new CodecError('ERR_BITSTREAM_TRUNCATED', 'the file ends here; it is truncated.') }] };
+    }
+    const at = r.offset;
+    const length = r.u32();
+    if (length === END_MARKER) {
+      const trailer = checkTrailer(bytes, r, number, crc32(bytes.subarray(at, at + 4), crc));
+      return { sections, trailerDamage: trailer };
+    }
+    if (length > r.remaining - 4) {
+      return { sections: [...sections, { number, payload: new Uint8Array(0), damage: new CodecError('ERR_BITSTREAM_TRUNCATED', `it claims ${length} bytes and ${Math.max(0, r.remaining - 4)} are left; the file is truncated.`) }] };
+    }
+    const payload = r.bytes(length);
+    const sectionCrc = r.u32();
+    if (crc32(payload) !== sectionCrc) {
+      return { sections: [...sections, { number, payload, damage: new CodecError('ERR_BITSTREAM_CORRUPT', 'it fails its CRC check; the file is corrupt.') }] };
+    }
+    crc = crc32(bytes.subarray(at, r.offset), crc);
+    sections.push({ number, payload });
+  }
+}
+
+function checkTrailer(bytes: Uint8Array, r: ByteReader, count: number, crc: number): CodecError | undefined {
+  if (r.remaining < 8) return new CodecError('ERR_BITSTREAM_TRUNCATED', 'the trailer is cut short; the file is truncated.');
+  const at = r.offset;
+  const n = r.u32();
+  const running = crc32(bytes.subarray(at, at + 4), crc);
+  const fileCrc = r.u32();
+  if (n !== count) return new CodecError('ERR_BITSTREAM_CORRUPT', `the trailer counts ${n} sections, the file holds ${count}; the file is corrupt.`);
+  if (running !== fileCrc) return new CodecError('ERR_CRC_MISMATCH', 'the file CRC does not match; the file is corrupt.');
+  if (r.remaining !== 0) return new CodecError('ERR_BITSTREAM_CORRUPT', `${r.remaining} bytes follow the end of the container; the file is corrupt.`);
+  return undefined;
+}
+
+/** Header, sections and trailer in one buffer. */
+function assemble(header: Omit<ContainerHeader, 'version'>, sections: readonly Uint8Array[]): Uint8Array {
+  const parts = [encodeHeader(header), ...sections.map(encodeSection)];
+  let running = 0;
+  for (const p of parts) running = crc32(p, running);
+  parts.push(encodeTrailer(sections.length, running));
+  return Buffer.concat(parts);
+}
+
+function isRawVideo(value: unknown): value is RawVideo {
+  return typeof value === 'object' && value !== null && 'format' in value && 'frames' in value;
+}
+
+function checkFormat(format: VideoFormat): { width: number; height: number } {
+  if (typeof format !== 'object' || format === null) throw invalidType('a video format', 'format', format);
+  const width = checkInteger(format.width, 'format.width', 1, MAX_FRAME_SIDE);
+  const height = checkInteger(format.height, 'format.height', 1, MAX_FRAME_SIDE);
+  checkInteger(format.fps?.num, 'format.fps.num', 1, 2 ** 32 - 1);
+  checkInteger(format.fps?.den, 'format.fps.den', 1, 2 ** 32 - 1);
+  if (!['bt601', 'bt709'].includes(format.colour?.matrix) || !['limited', 'full'].includes(format.colour?.range)) {
+    throw invalidType("a colour { matrix: 'bt601' | 'bt709', range: 'limited' | 'full' }", 'format.colour', format.colour);
+  }
+  return { width, height };
+}
+
+function checkInter(value: unknown): InterMode {
+  if (value === undefined) return 'learned';
+  if (value !== 'learned' && value !== 'delta') throw invalidType("'learned' or 'delta'", 'options.inter', value);
+  return value;
+}
+
+function formatOf(media: VideoDescription): VideoFormat {
+  return {
+    width: media.width, height: media.height, fps: { num: media.fpsNum, den: media.fpsDen },
+    colour: { matrix: media.matrix, range: media.range }, ...(media.frames > 0 ? { frameCount: media.frames } : {}),
+  };
+}
+
+/** Opens a video codec (the same as `openCodec('video', options)`, typed). */
+export function openVideo(options: OpenOptions = {}): Promise<VideoCodec> {
+  return VideoCodec.open(options);
+}
+
+export const video: CodecFactory = {
+  id: ID,
+  description: 'Learned low-delay video: hyperprior I-frames, P-frames coded conditionally on the previous latent by an integer CNN + rANS',
+  media: ['video'],
+  open: (options: OpenOptions) => VideoCodec.open(options),
+};

@@ -1,0 +1,134 @@
+"""The video codec's inter model: a conditional entropy model for the intra model's latent.
+
+For an inter frame t the encoder has y_t = g_a(x_t)·gain (the frozen intra encoder) and both sides
+have ŷ_{t-1}, the previous frame's decoded latent.  A small CNN maps ŷ_{t-1} to the mean μ_t and
+the scale-table index s_t of each element of y_t; the frame is coded as v = round(y_t - μ_t) with
+the Gaussian table s_t and decodes as ŷ_t = v + μ_t, which g_s turns into the frame (conditional
+coding in the latent domain, cf. Ladune et al. 2020, Li et al. DCVC 2021, without motion).
+
+    ctx (M ch, ŷ_{t-1}) ─conv3×3─ +bias[level] ─ReLU─ conv3×3 ─ReLU─ conv3×3 ─┬─ Δμ (M) → μ = ctx + Δμ
+                                                                             └─ s  (M) → table index
+
+The decoder must pick exactly the encoder's tables and means on every machine, so the network runs
+in integer arithmetic there (``IntNet`` below is the bit-exact reference of native/src/int_net.cc):
+int8 weights with one multiplier per output channel, int16 activations, int32 accumulation, int64
+rescaling with a rounding shift.  Values in the latent domain travel as multiples of 1/16.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+FRAC_BITS = 4            # latents, means and table indices travel as multiples of 1/16
+ACT_MAX = 16383          # int16 activations are clamped to [-ACT_MAX, ACT_MAX] (ReLU: [0, ACT_MAX])
+OUT_MAX = 1 << 20        # bound of the last layer's outputs
+SHIFT = 16               # rescaling: out = (acc * mult + bias + 2^(SHIFT-1)) >> SHIFT
+LOG_SCALE_MIN = math.log(0.11)
+
+
+def table_step(scale_table) -> float:
+    """The log-spacing of a geometric scale table (CompressAI's default 0.11..256, 64 entries)."""
+    t = np.asarray(scale_table, np.float64)
+    step = math.log(t[-1] / t[0]) / (len(t) - 1)
+    if not np.allclose(np.log(t), math.log(t[0]) + step * np.arange(len(t)), atol=1e-5):
+        raise ValueError("the scale table is not geometric")
+    return step
+
+
+class ConditionalPrior(nn.Module):
+    def __init__(self, M: int = 48, hidden: int = 64, levels: int = 8, table_size: int = 64,
+                 log_step: float = 0.1231):
+        super().__init__()
+        self.M, self.hidden, self.levels, self.table_size, self.log_step = M, hidden, levels, table_size, log_step
+        self.c1 = nn.Conv2d(M, hidden, 3, padding=1, bias=False)
+        self.level_bias = nn.Parameter(torch.zeros(levels, hidden))
+        self.c2 = nn.Conv2d(hidden, hidden, 3, padding=1)
+        self.c3 = nn.Conv2d(hidden, 2 * M, 3, padding=1)
+        with torch.no_grad():
+            self.c3.weight.mul_(0.1)
+            self.c3.bias.zero_()
+            self.c3.bias[M:] = 16.0  # start near scale 0.11·e^(16·0.123) ≈ 0.8
+
+    def forward(self, ctx: torch.Tensor, level: torch.Tensor):
+        """ctx: (B, M, H, W) previous decoded latent (rate-level domain); level: (B,) long.
+        Returns (means, continuous table index)."""
+        a = F.relu(self.c1(ctx) + self.level_bias[level][:, :, None, None])
+        a = F.relu(self.c2(a))
+        dmu, s = self.c3(a).chunk(2, 1)
+        return ctx + dmu, s.clamp(0, self.table_size - 1)
+
+    def scales(self, index: torch.Tensor) -> torch.Tensor:
+        return torch.exp(LOG_SCALE_MIN + index * self.log_step)
+
+
+# --------------------------------------------------------------------------- integer network
+
+class IntNet:
+    """The integer network (numpy reference of native/src/int_net.cc).  ``layers``: three dicts with
+    ``weight`` int8 (O, I, 3, 3), ``mult`` int32 (O,), ``bias`` int64 (O,) or, for layer 1,
+    (levels, O); all with SHIFT."""
+
+    def __init__(self, layers: list[dict], M: int, table_size: int):
+        self.layers, self.M, self.table_size = layers, M, table_size
+
+    @staticmethod
+    def conv(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """3×3 'same' convolution with zero padding, int32 accumulation: x (I, H, W) int32."""
+        I, H, W = x.shape
+        xp = np.zeros((I, H + 2, W + 2), np.int64)
+        xp[:, 1:-1, 1:-1] = x
+        cols = np.stack([xp[:, dy:dy + H, dx:dx + W] for dy in range(3) for dx in range(3)], 1)  # I,9,H,W
+        # float64 BLAS is exact here: every product and partial sum is an integer below 2^31 < 2^53
+        acc = w.reshape(w.shape[0], I * 9).astype(np.float64) @ cols.reshape(I * 9, H * W).astype(np.float64)
+        assert np.abs(acc).max(initial=0) < 2 ** 31, "int32 accumulator overflow"
+        return acc.astype(np.int64).reshape(w.shape[0], H, W)
+
+    @staticmethod
+    def rescale(acc: np.ndarray, mult: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        t = acc * mult.astype(np.int64)[:, None, None] + bias.astype(np.int64)[:, None, None]
+        return (t + (1 << (SHIFT - 1))) >> SHIFT
+
+    def run(self, ctx16: np.ndarray, level: int) -> tuple[np.ndarray, np.ndarray]:
+        """ctx16: (M, H, W) int, ŷ_{t-1}·16.  Returns (μ·16 as int64, table index as int64)."""
+        x = np.clip(ctx16.astype(np.int64), -ACT_MAX, ACT_MAX)
+        l1, l2, l3 = self.layers
+        a = np.clip(self.rescale(self.conv(x, l1["weight"]), l1["mult"], l1["bias"][level]), 0, ACT_MAX)
+        a = np.clip(self.rescale(self.conv(a, l2["weight"]), l2["mult"], l2["bias"]), 0, ACT_MAX)
+        o = np.clip(self.rescale(self.conv(a, l3["weight"]), l3["mult"], l3["bias"]), -OUT_MAX, OUT_MAX)
+        mu16 = np.clip(x + o[:self.M], -OUT_MAX, OUT_MAX)
+        index = np.clip((o[self.M:] + 8) >> 4, 0, self.table_size - 1)
+        return mu16, index
+
+
+def quantize(model: ConditionalPrior, calib_ctx: torch.Tensor, calib_level: torch.Tensor) -> tuple[IntNet, dict]:
+    """Post-training quantization of ``model`` to an IntNet: int8 weights per output channel,
+    activation exponents from the calibration batch (largest power of two keeping the 99.99th
+    percentile ×1.25 under ACT_MAX)."""
+    with torch.no_grad():
+        a1 = F.relu(model.c1(calib_ctx) + model.level_bias[calib_level][:, :, None, None])
+        a2 = F.relu(model.c2(a1))
+    def exponent(a):
+        peak = float(torch.quantile(a.flatten()[:: max(1, a.numel() // 2_000_000)], 0.9999)) * 1.25
+        return int(math.floor(math.log2(ACT_MAX / max(peak, 1e-6))))
+    f0, f1, f2, fo = FRAC_BITS, exponent(a1), exponent(a2), FRAC_BITS
+    def layer(conv: nn.Conv2d, f_in: int, out_exp: np.ndarray, bias: np.ndarray):
+        w = conv.weight.detach().double().numpy()
+        s = np.abs(w).reshape(w.shape[0], -1).max(1) / 127.0
+        s[s == 0] = 1.0
+        wq = np.clip(np.round(w / s[:, None, None, None]), -127, 127).astype(np.int8)
+        mult = np.round(s * 2.0 ** (out_exp - f_in + SHIFT)).astype(np.int64)
+        if np.abs(mult).max() >= 2 ** 31:
+            raise ValueError("a multiplier does not fit int32")
+        b = np.round(bias * 2.0 ** (out_exp + SHIFT)).astype(np.int64)
+        return {"weight": wq, "mult": mult.astype(np.int32), "bias": b}
+    M = model.M
+    hid = model.hidden
+    l1 = layer(model.c1, f0, np.full(hid, f1), np.zeros(hid))
+    l1["bias"] = np.round(model.level_bias.detach().double().numpy() * 2.0 ** (f1 + SHIFT)).astype(np.int64)
+    l2 = layer(model.c2, f1, np.full(hid, f2), model.c2.bias.detach().double().numpy())
+    l3 = layer(model.c3, f2, np.full(2 * M, fo), model.c3.bias.detach().double().numpy())
+    return IntNet([l1, l2, l3], M, model.table_size), {"exponents": [f0, f1, f2, fo]}
