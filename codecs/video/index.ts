@@ -17,7 +17,7 @@ import { readHeader } from '../../src/container/format.js';
 import { ByteReader } from '../../src/container/bytes.js';
 import { crc32 } from '../../src/container/crc32.js';
 import { END_MARKER } from '../../src/container/format.js';
-import { encodeHeader, encodeSection, encodeTrailer } from '../../src/container/format.js';
+import { writeContainer } from '../../src/container/format.js';
 import type { ContainerHeader, VideoDescription } from '../../src/container/header.js';
 import { checkStreamModel, levelOfHeader, levelOfOption } from '../../src/api/checks.js';
 import { openModelCodec } from '../../src/api/model-codec.js';
@@ -33,7 +33,7 @@ import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
 import { parseManifest as parseIntraManifest, type HyperpriorManifest, type RateLevel } from '../hyperprior/manifest.js';
 import { HyperpriorNetworks, type StageTimings } from '../hyperprior/networks.js';
 import {
-  decodeParams, encodeAudio, encodeAudioCopy, encodeFrame, encodeIndex, encodeParams, parseSection,
+  SECTION_I, SECTION_P, decodeParams, encodeAudio, encodeAudioCopy, encodeFrame, encodeIndex, encodeParams, parseSection,
   type GopEntry, type Soundtrack, type VideoParams,
 } from './bitstream.js';
 import { FrameCoder } from './frame-coder.js';
@@ -280,7 +280,7 @@ export class VideoCodec implements Codec {
     }
     const { index, header } = session.end();
     sections.push(index);
-    return assemble(header, sections);
+    return writeContainer(header, sections);
   }
 
   /** Decodes a whole stream into memory ({@link decodeFrames} streams it instead). */
@@ -315,29 +315,39 @@ export class VideoCodec implements Codec {
     const media = header.media as VideoDescription;
     if (media.frames > 0 && start >= media.frames) throw invalidRange(`a frame number below ${media.frames}`, 'options.start', start);
     const walk = walkSections(bytes, end);
-    let from = 0;
-    if (start > 0) {
-      const index = walk.sections.at(-1);
-      const parsed = index && !index.damage ? parseSection(index.payload, `section ${index.number}`) : undefined;
-      if (!parsed || parsed.kind !== 'index') throw corrupt('The GOP index (the last section) is missing or damaged, so decoding cannot seek; decode from the start instead.');
-      const gop = [...parsed.gops].reverse().find((g) => g.firstFrame <= start);
-      if (!gop) throw corrupt('The GOP index has no GOP before the requested frame; the file is corrupt.');
-      from = gop.section;
-    }
+    // Frame n is in section firstSection + n (one section per frame, after the soundtrack if any).
+    const firstSection = decodeParams(header.params).soundtrack === 'none' ? 0 : 1;
+    const from = start > 0 ? seekSection(walk, start, header) : 0;
     let delivered = 0;
-    let decodedFrames = 0;
+    let last: number | undefined;
     for (const s of walk.sections.slice(from)) {
-      const where = `section ${s.number}`;
-      if (s.damage) throw new CodecError(s.damage.code, `Decoding stopped at ${where}${decodedFrames || start ? `, after frame ${start ? 'numbers up to ' : ''}${start + decodedFrames - 1}` : ''}: ${s.damage.message}`);
+      const stopped = () => stoppedAt(s.number, firstSection, media.frames, last);
+      if (s.damage) throw new CodecError(s.damage.code, `${stopped()}: ${s.damage.message}`);
       const kind = s.payload[0];
-      if (kind !== 1 && kind !== 2) continue; // soundtrack and index
-      const { index, frame } = await session.push(s.payload, where);
-      decodedFrames++;
-      if (index < start) continue;
-      yield { index, frame };
+      let decoded: NumberedFrame;
+      try {
+        if (kind !== SECTION_I && kind !== SECTION_P) {
+          checkOtherSection(s, walk, media.frames, firstSection);
+          continue;
+        }
+        decoded = await session.push(s.payload, `section ${s.number}`);
+      } catch (err) {
+        if (isCodecError(err) && /^ERR_BITSTREAM_/.test(err.code) && !/^(frame|section) /.test(err.message)) {
+          throw new CodecError(err.code, `${stopped()}: ${err.message}`, { cause: err });
+        }
+        throw err;
+      }
+      last = decoded.index;
+      if (decoded.index < start) continue;
+      yield decoded;
       if (++delivered >= max) return;
     }
-    if (walk.trailerDamage) throw new CodecError(walk.trailerDamage.code, `All frames decoded, but ${walk.trailerDamage.message}`);
+    if (media.frames > 0 && (last === undefined || last + 1 < media.frames)) {
+      throw corrupt(`The file ends ${last === undefined ? 'before frame 0' : `after frame ${last}`}, but its header counts ${media.frames} frames; the file is corrupt.`);
+    }
+    if (walk.trailerDamage) {
+      throw new CodecError(walk.trailerDamage.code, `All ${last === undefined ? '' : `${last + 1} `}frames decoded, but ${walk.trailerDamage.message}`);
+    }
   }
 
   /** The stream's soundtrack (coded or copied), or null when it has none. */
@@ -372,7 +382,9 @@ export class VideoCodec implements Codec {
       const probe = await probeVideo(input, options);
       const frames = readVideoFrames(input, { size: options.size, fps: options.fps, maxFrames });
       let soundtrack: VideoSoundtrack | undefined;
-      if (probe.audio && choice !== 'none') soundtrack = await this.soundtrackFrom(input, choice, options.audioQuality);
+      // A coded soundtrack ends with the last coded frame (a copied one is stored whole).
+      const seconds = maxFrames !== undefined && maxFrames < probe.frameCount ? (maxFrames * probe.fps.den) / probe.fps.num : undefined;
+      if (probe.audio && choice !== 'none') soundtrack = await this.soundtrackFrom(input, choice, options.audioQuality, seconds);
       else if (!probe.audio && choice !== undefined && choice !== 'none') {
         throw new CodecError('ERR_INVALID_ARGUMENT', `${input} has no soundtrack, so --audio ${choice} has nothing to code; leave it out or pass 'none'.`);
       }
@@ -383,21 +395,22 @@ export class VideoCodec implements Codec {
       let soundtrack: VideoSoundtrack | undefined;
       if (input.audio && choice !== 'none') {
         if (choice === 'copy') throw new CodecError('ERR_INVALID_ARGUMENT', "Raw audio cannot be copied: choose an audio codec ('rvq', 'wavelet') or 'none'.");
-        soundtrack = await this.codeAudio({ channels: input.audio.channels, sampleRate: input.audio.sampleRate }, choice, options.audioQuality);
+        const seconds = maxFrames === undefined ? undefined : (maxFrames * input.format.fps.den) / input.format.fps.num;
+        soundtrack = await this.codeAudio(trimAudio(input.audio, seconds), choice, options.audioQuality);
       }
       return { format: input.format, frames: input.frames, soundtrack };
     }
     throw new CodecError('ERR_UNSUPPORTED_MEDIA', 'The video codec reads a video file path (y4m, mp4, mkv, webm, avi, or raw .yuv with size and fps) or { format, frames } of YUV 4:2:0 frames.');
   }
 
-  private async soundtrackFrom(file: string, choice: AudioChoice | undefined, quality: number | undefined): Promise<VideoSoundtrack> {
+  private async soundtrackFrom(file: string, choice: AudioChoice | undefined, quality: number | undefined, seconds: number | undefined): Promise<VideoSoundtrack> {
     if (choice === 'copy') {
       const { copyAudioStream } = await import('../../src/media/video.js');
       const { bytes, format } = await copyAudioStream(file);
       return { kind: 'copied', format, bytes };
     }
     const { loadAudio } = await import('../../src/media/audio.js');
-    return this.codeAudio(await loadAudio(file), choice, quality);
+    return this.codeAudio(trimAudio(await loadAudio(file), seconds), choice, quality);
   }
 
   private async codeAudio(audio: { channels: Float32Array[]; sampleRate: number }, choice: AudioChoice | undefined, quality: number | undefined): Promise<VideoSoundtrack> {
@@ -411,6 +424,13 @@ export class VideoCodec implements Codec {
       await codec.dispose();
     }
   }
+}
+
+/** The first `seconds` of `audio` (all of it when undefined or longer). */
+function trimAudio(audio: { channels: Float32Array[]; sampleRate: number }, seconds: number | undefined): { channels: Float32Array[]; sampleRate: number } {
+  if (seconds === undefined) return { channels: audio.channels, sampleRate: audio.sampleRate };
+  const n = Math.max(1, Math.ceil(seconds * audio.sampleRate));
+  return { channels: audio.channels.map((c) => (c.length > n ? c.subarray(0, n) : c)), sampleRate: audio.sampleRate };
 }
 
 /** The soundtrack section of a video stream, or null when it has none. */
@@ -451,7 +471,7 @@ function walkSections(bytes: Uint8Array, offset: number): Walked {
     const payload = r.bytes(length);
     const sectionCrc = r.u32();
     if (crc32(payload) !== sectionCrc) {
-      return { sections: [...sections, { number, payload, damage: new CodecError('ERR_BITSTREAM_CORRUPT', 'it fails its CRC check; the file is corrupt.') }] };
+      return { sections: [...sections, { number, payload, damage: new CodecError('ERR_CRC_MISMATCH', 'it fails its CRC check; the file is corrupt.') }] };
     }
     crc = crc32(bytes.subarray(at, r.offset), crc);
     sections.push({ number, payload });
@@ -470,13 +490,45 @@ function checkTrailer(bytes: Uint8Array, r: ByteReader, count: number, crc: numb
   return undefined;
 }
 
-/** Header, sections and trailer in one buffer. */
-function assemble(header: Omit<ContainerHeader, 'version'>, sections: readonly Uint8Array[]): Uint8Array {
-  const parts = [encodeHeader(header), ...sections.map(encodeSection)];
-  let running = 0;
-  for (const p of parts) running = crc32(p, running);
-  parts.push(encodeTrailer(sections.length, running));
-  return Buffer.concat(parts);
+/**
+ * The first section to decode for frame `start`: the GOP holding it, from the GOP index (the last
+ * section); when the index is damaged or cut off, from the GOP size of the header (the encoder starts a
+ * GOP every `gop` frames), so frames before damage stay reachable.
+ */
+function seekSection(walk: Walked, start: number, header: ContainerHeader): number {
+  const last = walk.sections.at(-1);
+  const parsed = last && !last.damage ? parseSection(last.payload, `section ${last.number}`) : undefined;
+  if (parsed?.kind === 'index') {
+    const gop = [...parsed.gops].reverse().find((g) => g.firstFrame <= start);
+    if (!gop) throw corrupt(`section ${last!.number}: the GOP index has no GOP at or before frame ${start}; the file is corrupt.`);
+    return gop.section;
+  }
+  if (!last?.damage) throw corrupt('The GOP index (the last section) is missing, so decoding cannot seek; decode from the start instead.');
+  const { gop, soundtrack } = decodeParams(header.params);
+  return Math.min(last.number, (soundtrack === 'none' ? 0 : 1) + Math.floor(start / gop) * gop);
+}
+
+/** Checks a section that holds no frame: the soundtrack must be section 0, the GOP index the last section, counting the header's frames. */
+function checkOtherSection(s: Walked['sections'][number], walk: Walked, frames: number, firstSection: number): void {
+  const where = `section ${s.number}`;
+  const parsed = parseSection(s.payload, where);
+  if (parsed.kind === 'audio' || parsed.kind === 'audio-copy') {
+    if (s.number !== 0 || firstSection !== 1) throw corrupt(`${where}: a soundtrack where the header promises ${firstSection ? 'it in section 0' : 'none'}; the file is corrupt.`);
+  } else if (parsed.kind === 'index') {
+    const next = walk.sections[s.number + 1];
+    if (next && !next.damage) throw corrupt(`${where}: the GOP index is followed by section ${next.number}; the file is corrupt.`);
+    if (frames > 0 && parsed.frames !== frames) throw corrupt(`${where}: the GOP index counts ${parsed.frames} frames, the header ${frames}; the file is corrupt.`);
+  }
+}
+
+/** Where decoding stopped, for the error of a damaged section `number`: the frame it holds and the last frame decoded. */
+function stoppedAt(number: number, firstSection: number, frames: number, last: number | undefined): string {
+  const after = last === undefined ? '' : `, after frame ${last}`;
+  if (number < firstSection) return `Decoding stopped at the soundtrack (section ${number}), before frame 0`;
+  const frame = number - firstSection;
+  if (frames === 0 || frame < frames) return `Decoding stopped at frame ${frame} (section ${number})${after}`;
+  if (frame === frames) return `All ${frames} frames decoded, but the GOP index (section ${number}) is damaged`;
+  return `All ${frames} frames decoded, but the file is damaged after its last section (section ${number - 1})`;
 }
 
 function isRawVideo(value: unknown): value is RawVideo {

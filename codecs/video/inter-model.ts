@@ -41,7 +41,9 @@ export class InterModel {
       if (spec.weightOffset + count > int8.length) {
         throw new CodecError('ERR_MODEL_INVALID', `${file} holds ${int8.length} weights; layer ${i + 1} needs ${count} from offset ${spec.weightOffset}. Re-export the model.`);
       }
-      return { spec, weight: Int32Array.from(int8.subarray(spec.weightOffset, spec.weightOffset + count)) };
+      const weight = Int32Array.from(int8.subarray(spec.weightOffset, spec.weightOffset + count));
+      if (weight.includes(-128)) throw new CodecError('ERR_MODEL_INVALID', `${file}: layer ${i + 1} holds the weight −128, outside ±127; the file is damaged. Reinstall or re-export the model.`);
+      return { spec, weight };
     });
   }
 

@@ -72,10 +72,13 @@ ${DEVICE_HELP}
   decode: () => `Usage: ncodec decode <in.ncd> -o <out> [options]
 
 Decodes a container file with the codec and model its header names. The output format follows the
-extension: .png, .jpg, .webp, .avif, .tiff for images; .wav, .flac, .mp3, ... for audio.
+extension: .png, .jpg, .webp, .avif, .tiff for images; .wav, .flac, .mp3, ... for audio; .y4m, .yuv,
+.mp4 (lossless H.264), .mkv (FFV1) or a frame pattern such as frame_%04d.png for video (the soundtrack
+is muxed into .mp4/.mkv). Video decodes frame by frame; from a damaged file, every frame before the
+damage is written before the error.
 
 Options:
-  -o, --output FILE      the image or audio file to write (required)
+  -o, --output FILE      the image, audio or video file to write (required)
 ${DEVICE_HELP}
   -h, --help             this help
 `,

@@ -10,6 +10,7 @@
  * parses one incrementally.
  */
 import { CodecError } from '../errors.js';
+import { checkInteger, invalidRange } from '../validate.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import { crc32 } from './crc32.js';
 import {
@@ -43,8 +44,15 @@ function writeMedia(w: ByteWriter, media: MediaDescription): void {
   } else if (media.kind === 'audio') {
     w.u8(MEDIA_AUDIO).u32(media.sampleRate).u8(media.channels).u64(media.frames);
   } else {
-    w.u8(MEDIA_VIDEO).u32(media.width).u32(media.height).u32(media.fpsNum).u32(media.fpsDen).u32(media.frames)
-      .u8(MATRICES.indexOf(media.matrix)).u8(RANGES.indexOf(media.range));
+    // The reader rejects what these checks refuse: never write a header that cannot be read back.
+    const matrix = MATRICES.indexOf(media.matrix);
+    const range = RANGES.indexOf(media.range);
+    if (matrix < 0) throw invalidRange("'bt601' or 'bt709'", 'media.matrix', media.matrix);
+    if (range < 0) throw invalidRange("'limited' or 'full'", 'media.range', media.range);
+    for (const key of ['width', 'height'] as const) checkInteger(media[key], `media.${key}`, 1, LIMITS.maxDimension);
+    for (const key of ['fpsNum', 'fpsDen'] as const) checkInteger(media[key], `media.${key}`, 1, 2 ** 32 - 1);
+    checkInteger(media.frames, 'media.frames', 0, LIMITS.maxVideoFrames);
+    w.u8(MEDIA_VIDEO).u32(media.width).u32(media.height).u32(media.fpsNum).u32(media.fpsDen).u32(media.frames).u8(matrix).u8(range);
   }
 }
 

@@ -68,11 +68,40 @@ def static_tables(train: np.ndarray, gains: np.ndarray, log_step: float, table_s
     return out
 
 
-def evaluate(model, valid, gains, log_step, tables, intnet=None):
-    """Real-rounding bits per pixel of the validation runs' inter frames, per level: the float
-    network, the static-table baseline and (optionally) the integer network."""
-    res = {"float": [], "delta": [], "int": []}
-    pixels = 0
+def sensitivity(intra_dir: str, latents: np.ndarray, delta: float = 0.05, samples: int = 16) -> np.ndarray:
+    """s_c: squared pixel error (summed over the three colours and all pixels) per unit squared error
+    of one element of latent channel c, in the gain-free domain g_s sees, linearised around real
+    latents: every element of channel c gets a random ±delta and the pixel error energy is divided
+    by delta² and the element count (independent signs cancel the cross terms on average)."""
+    from latents import load_intra
+    model, _ = load_intra(intra_dir)
+    rng = np.random.default_rng(0)
+    y = torch.from_numpy(latents[rng.choice(len(latents), samples, replace=False), 0].astype(np.float32))
+    out = np.zeros(y.shape[1])
+    with torch.no_grad():
+        base = model.g_s(torch.round(y))
+        for c in range(y.shape[1]):
+            d = torch.zeros_like(y)
+            d[:, c] = delta * torch.from_numpy(rng.choice([-1.0, 1.0], size=d[:, c].shape).astype(np.float32))
+            err = model.g_s(torch.round(y) + d) - base
+            out[c] = float(err.pow(2).sum()) / (delta ** 2 * d[:, c].numel())
+    return out
+
+
+def distortion(y, mu, weight):
+    """Pixel MSE (per colour sample) that coding y around μ leaves, from the latent rounding error
+    e = y - μ - round(y - μ) weighted by the per-channel sensitivity (B, M) of g_s; its gradient
+    moves μ towards values that y rounds to closely."""
+    e = y - mu - torch.round(y - mu).detach()
+    return (e.pow(2) * weight[:, :, None, None]).flatten(1).sum(1) / (3 * 64 * e[0, 0].numel())
+
+
+def evaluate(model, valid, gains, log_step, tables, intnet=None, weights=None, lambdas=None):
+    """Real-rounding bits per pixel of the validation runs' inter frames per level -- the float
+    network, the static-table baseline and (optionally) the integer network -- and, with
+    ``weights`` (levels, M) and ``lambdas``, the pixel MSE their rounding leaves and the RD loss
+    bpp + λ·255²·MSE."""
+    res = {"float": [], "delta": [], "int": [], "psnr": [], "psnrDelta": [], "rd": [], "rdDelta": []}
     v = torch.from_numpy(valid.astype(np.float32))
     R, T, M, H, W = v.shape
     pixels = R * (T - 1) * H * W * 64
@@ -80,13 +109,32 @@ def evaluate(model, valid, gains, log_step, tables, intnet=None):
     with torch.no_grad():
         for l, g in enumerate(gains):
             y = v * torch.from_numpy(g)[None, None, :, None, None]
-            ctx = torch.round(y[:, :-1]).reshape(-1, M, H, W)   # ŷ_{t-1}: the rounded previous latent
+            lev = torch.full((R,), l, dtype=torch.long)
+            w = torch.from_numpy(weights[l]).float()[None].expand(R, -1) if weights is not None else None
+            # the decoder's chain: ŷ_0 = round(y_0) stands for the I-frame, then each P-frame's
+            # context is the previous P-frame's reconstruction (learned) or ŷ_{t-1} (delta)
+            ctx_l = ctx_d = torch.round(y[:, 0])
+            bits_l = bits_d = mse_l = mse_d = 0.0
+            for t in range(1, T):
+                tgt = y[:, t]
+                mu, s = model(ctx_l, lev)
+                mu = torch.round(mu * 16) / 16
+                bits_l += float(bits_of(tgt, mu, torch.round(s), log_step))
+                tab = torch.from_numpy(tables[l])[None, :, None, None].expand_as(tgt)
+                bits_d += float(bits_of(tgt, ctx_d, tab, log_step))
+                if w is not None:
+                    mse_l += float(distortion(tgt, mu, w).mean()) / (T - 1)
+                    mse_d += float(distortion(tgt, ctx_d, w).mean()) / (T - 1)
+                ctx_l = mu + torch.round(tgt - mu)
+                ctx_d = ctx_d + torch.round(tgt - ctx_d)
+            res["float"].append(bits_l / pixels)
+            res["delta"].append(bits_d / pixels)
+            if w is not None:
+                for key, mse, rkey, b in (("psnr", mse_l, "rd", res["float"][-1]), ("psnrDelta", mse_d, "rdDelta", res["delta"][-1])):
+                    res[key].append(10 * math.log10(1 / max(mse, 1e-12)))
+                    res[rkey].append(b + float(lambdas[l]) * 255 ** 2 * mse)
+            ctx = torch.round(y[:, :-1]).reshape(-1, M, H, W)
             tgt = y[:, 1:].reshape(-1, M, H, W)
-            lev = torch.full((ctx.shape[0],), l, dtype=torch.long)
-            mu, s = model(ctx, lev)
-            res["float"].append(float(bits_of(tgt, mu, torch.round(s), log_step)) / pixels)
-            tab = torch.from_numpy(tables[l])[None, :, None, None].expand_as(tgt)
-            res["delta"].append(float(bits_of(tgt, ctx, tab, log_step)) / pixels)
             if intnet is not None:
                 total = 0.0
                 for i in range(ctx.shape[0]):
@@ -95,8 +143,7 @@ def evaluate(model, valid, gains, log_step, tables, intnet=None):
                                            torch.from_numpy(index), log_step))
                 res["int"].append(total / pixels)
     model.train()
-    if intnet is None:
-        del res["int"]
+    res = {k: x for k, x in res.items() if x}
     res["mean"] = {k: float(np.mean(x)) for k, x in res.items()}
     return res
 
@@ -114,6 +161,9 @@ def main(argv=None):
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--rate-only", action="store_true",
+                   help="train on the rate alone (the first recipe); default: rate + λ·255²·MSE of the rounding")
+    p.add_argument("--init", metavar="CHECKPOINT.pt", help="start a new run from this checkpoint's weights")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -134,6 +184,9 @@ def main(argv=None):
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     step, wall, best = 0, 0.0, math.inf
     latest = os.path.join(run_dir, "latest.pt")
+    if not os.path.exists(latest) and args.init:
+        model.load_state_dict(torch.load(args.init)["model"])
+        print(f"weights from {args.init}", flush=True)
     if os.path.exists(latest):
         st = torch.load(latest)
         model.load_state_dict(st["model"])
@@ -147,6 +200,13 @@ def main(argv=None):
         tables = static_tables(train, gains, log_step, len(table))
         np.save(tables_path, tables)
     g = torch.from_numpy(gains)
+    lambdas = np.array([l["lambda"] for l in manifest["rateLevels"]], np.float64)
+    inv_gains = np.array([l["invGain"] for l in manifest["rateLevels"]], np.float64)
+    sens_path = os.path.join(run_dir, "sensitivity.npy")
+    if not os.path.exists(sens_path):
+        np.save(sens_path, sensitivity(intra, train))
+    weights = np.load(sens_path)[None, :] * inv_gains ** 2      # (levels, M): scaled-domain weights
+    print("g_s sensitivity per channel (gain-free):", np.round(np.load(sens_path), 1).tolist(), flush=True)
     t0 = time.time() - wall
     ema = None
     rng = np.random.default_rng(args.seed + step)
@@ -162,33 +222,44 @@ def main(argv=None):
         for pg in opt.param_groups:
             pg["lr"] = lr
         ri = rng.integers(0, R, args.batch)
-        ti = rng.integers(1, T, args.batch)
         lev = torch.from_numpy(rng.integers(0, len(gains), args.batch))
-        y = torch.from_numpy(train[ri, ti].astype(np.float32)) * g[lev][:, :, None, None]
-        prev = torch.from_numpy(train[ri, ti - 1].astype(np.float32)) * g[lev][:, :, None, None]
-        # random flips: the prior should not care about orientation
-        if rng.random() < 0.5:
-            y, prev = y.flip(3), prev.flip(3)
-        ctx = prev + torch.empty_like(prev).uniform_(-0.5, 0.5)
-        mu, s = model(ctx, lev)
-        lik = gaussian_likelihood(y + torch.empty_like(y).uniform_(-0.5, 0.5), model.scales(s), mu)
-        bpp = -torch.log2(lik).sum() / (args.batch * H * W * 64)
+        seq = torch.from_numpy(train[ri].astype(np.float32)) * g[lev][:, None, :, None, None]
+        if rng.random() < 0.5:  # random flips: the prior should not care about orientation
+            seq = seq.flip(4)
+        w = torch.from_numpy(weights[lev.numpy()]).float()
+        lam = torch.from_numpy(lambdas[lev.numpy()]).float() * 255 ** 2
+        # unrolled like the decoder: the I-frame's ŷ_0 ≈ y_0 + rounding noise, then every P-frame
+        # predicts from the previous P-frame's reconstruction (straight-through rounding)
+        ctx = seq[:, 0] + torch.empty_like(seq[:, 0]).uniform_(-0.5, 0.5)
+        bpp = loss = 0.0
+        for t in range(1, T):
+            y = seq[:, t]
+            mu, s = model(ctx, lev)
+            lik = gaussian_likelihood(y + torch.empty_like(y).uniform_(-0.5, 0.5), model.scales(s), mu)
+            b = -torch.log2(lik).sum() / (args.batch * H * W * 64)
+            bpp = bpp + b / (T - 1)
+            loss = loss + b / (T - 1)
+            if not args.rate_only:
+                loss = loss + (lam * distortion(y, mu, w)).mean() / (T - 1)
+            ctx = mu + (torch.round(y - mu) - (y - mu)).detach() + (y - mu)
         opt.zero_grad()
-        bpp.backward()
+        loss.backward()
         opt.step()
         step += 1
-        ema = float(bpp) if ema is None else 0.98 * ema + 0.02 * float(bpp)
+        ema = float(loss) if ema is None else 0.98 * ema + 0.02 * float(loss)
         if step % 50 == 0:
-            print(f"step {step} bpp {float(bpp):.4f} ema {ema:.4f} lr {lr:.1e} s/step "
+            print(f"step {step} loss {float(loss):.4f} bpp {float(bpp):.4f} ema {ema:.4f} lr {lr:.1e} s/step "
                   f"{(time.time() - started) / (step - first_step):.3f}", flush=True)
         if step % args.eval_every == 0 or step == args.steps:
-            res = evaluate(model, valid, gains, log_step, tables)
+            res = evaluate(model, valid, gains, log_step, tables, weights=weights, lambdas=lambdas)
             line = " ".join(f"{v:.4f}" for v in res["float"])
-            print(f"valid step {step}: inter bpp {res['mean']['float']:.4f} (per level {line}); "
-                  f"static-table delta {res['mean']['delta']:.4f}", flush=True)
-            improved = res["mean"]["float"] < best
+            print(f"valid step {step}: inter bpp {res['mean']['float']:.4f} (per level {line}), rounding PSNR "
+                  f"{res['mean']['psnr']:.2f}, RD {res['mean']['rd']:.4f}; static-table delta {res['mean']['delta']:.4f} "
+                  f"bpp, {res['mean']['psnrDelta']:.2f} dB, RD {res['mean']['rdDelta']:.4f}", flush=True)
+            figure = res["mean"]["float" if args.rate_only else "rd"]
+            improved = figure < best
             if improved:
-                best = res["mean"]["float"]
+                best = figure
             save("latest.pt", {"valid": res})
             if improved:
                 save("best.pt", {"valid": res})

@@ -1,6 +1,8 @@
 /**
  * ncodec video codecs in the benchmark: a registered codec that codes video (`video`, or
- * `video@<model>` for one model of it), opened with `openCodec` and swept over its model's
+ * `video@<model>` for one model of it, each with an optional mode suffix: `:intra` codes every frame
+ * as an I-frame (GOP 1, the codec's own intra-only mode), `:delta` predicts P-frames with the
+ * static-table baseline instead of the learned inter model), opened with `openCodec` and swept over its model's
  * `info.qualities` (or the `--qualities` the model has). The codec reads the clip's file itself, told
  * to take the same first N frames the baselines get (and, for raw `.yuv`, the same size and rate);
  * its decoded frames are compared with the benchmark's own reading of those frames, by index.
@@ -26,6 +28,17 @@ export interface VideoEncodeOptions extends EncodeOptions {
   fps?: number;
   /** The soundtrack: not coded in the benchmark. */
   audio?: 'none';
+  /** P-frame prediction (codecs/video). */
+  inter?: 'learned' | 'delta';
+}
+
+/** `video@model:mode` → the codec spec and the mode ('' when none). */
+function splitMode(id: string): { spec: string; mode: '' | 'intra' | 'delta' } {
+  const at = id.lastIndexOf(':');
+  if (at < 0) return { spec: id, mode: '' };
+  const mode = id.slice(at + 1);
+  if (mode !== 'intra' && mode !== 'delta') throw new SkipCodecError(id, `unknown mode '${mode}' (use :intra or :delta)`);
+  return { spec: id.slice(0, at), mode };
 }
 
 export interface NcodecVideoOptions {
@@ -59,7 +72,9 @@ function asVideo(media: { kind: string }, id: string): DecodedVideo {
 
 /** A video runner for ncodec codec `id`. Throws SkipCodecError or UnknownCodecError. */
 export async function ncodecVideoRunner(id: string, options: NcodecVideoOptions): Promise<VideoRunner> {
-  const codec = await openVideoCodec(id, options.open ?? {});
+  const { spec, mode } = splitMode(id);
+  const gop = mode === 'intra' ? 1 : options.gop;
+  const codec = await openVideoCodec(spec, options.open ?? {});
   if (!codec.info.media.includes('video')) {
     await codec.dispose();
     throw new SkipCodecError(id, `codec '${id}' does not code video (it codes ${codec.info.media.join(', ') || 'nothing'})`);
@@ -72,11 +87,12 @@ export async function ncodecVideoRunner(id: string, options: NcodecVideoOptions)
   return {
     id,
     source: 'ncodec',
-    description: `${codec.info.description}${codec.info.modelId ? `, model ${codec.info.modelId}` : ''}, GOP ${options.gop}`,
+    description: `${codec.info.description}${codec.info.modelId ? `, model ${codec.info.modelId}` : ''}, GOP ${gop}` +
+      (mode === 'delta' ? ', P-frames by the static-table baseline' : mode === 'intra' ? ' (intra only)' : ''),
     settings: levels.map((value): VideoSetting => ({ kind: 'quality', value })),
     async encode(clip: SourceClip, setting: VideoSetting): Promise<EncodedVideo> {
       const encodeOptions: VideoEncodeOptions = {
-        quality: setting.value, gop: options.gop, frames: clip.frames.length, audio: 'none',
+        quality: setting.value, gop, frames: clip.frames.length, audio: 'none', ...(mode === 'delta' ? { inter: 'delta' as const } : {}),
         ...(clip.raw ? { size: { width: clip.width, height: clip.height }, fps: clip.fps.num / clip.fps.den } : {}),
       };
       return { bytes: await codec.encode(clip.file, encodeOptions), ffmpegMs: null, seiBytesRemoved: null };

@@ -1,0 +1,80 @@
+/**
+ * The video model (models/video/cond-msh-wf): its integer inter network reproduces the manifest's
+ * parity vector on this machine, a changed parity vector or weight is noticed, and the model refuses
+ * an image model other than the one it was trained on.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openVideo, parseManifest } from '../../../codecs/video/index.js';
+import { InterModel } from '../../../codecs/video/inter-model.js';
+import { root } from './helpers.js';
+
+const MODEL = path.join(root, 'models/video/cond-msh-wf');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'ncodec-video-model-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A copy of the model in a temp folder (named `cond-msh-wf`), its manifest edited by `edit`. */
+function copyModel(name: string, edit: (m: Record<string, any>) => void, weights?: (b: Buffer) => void): string {
+  const dir = path.join(tmp, name, 'cond-msh-wf');
+  cpSync(MODEL, dir, { recursive: true });
+  const m = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+  edit(m);
+  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(m));
+  if (weights) {
+    const b = readFileSync(path.join(dir, 'inter.bin'));
+    weights(b);
+    writeFileSync(path.join(dir, 'inter.bin'), b);
+  }
+  return dir;
+}
+
+describe('video model', () => {
+  it('computes the parity vector bit for bit (checkParity)', async () => {
+    await using codec = await openVideo({ threads: 1 });
+    expect(codec.checkParity()).toBe(true);
+  });
+
+  it('predicts the manifest parity through the integer network, and the delta baseline copies the context', () => {
+    const manifest = parseManifest(JSON.parse(readFileSync(path.join(MODEL, 'manifest.json'), 'utf8')));
+    const p = manifest.parity;
+    const inter = new InterModel(manifest, MODEL);
+    const learned = inter.predict(p.ctx16, p.height, p.width, p.level - 1, 'learned');
+    expect([...learned.mu16]).toEqual([...p.mu16]);
+    expect([...learned.index]).toEqual([...p.index]);
+    expect(learned.index.every((i) => i >= 0 && i < manifest.inter.tableSize)).toBe(true);
+    const delta = inter.predict(p.ctx16, p.height, p.width, p.level - 1, 'delta');
+    const max = manifest.inter.activationMax;
+    expect([...delta.mu16]).toEqual([...p.ctx16].map((v) => Math.max(-max, Math.min(max, v))));
+    const plane = p.height * p.width;
+    const tables = manifest.staticTables[p.level - 1]!;
+    expect([...delta.index]).toEqual([...p.ctx16].map((_, i) => tables[Math.floor(i / plane)]));
+  });
+
+  it('notices a parity vector or a weight that does not match', async () => {
+    {
+      await using codec = await openVideo({ model: copyModel('parity', (m) => { m.parity.mu16[0] += 1; }), threads: 1 });
+      expect(codec.checkParity()).toBe(false);
+    }
+    {
+      await using codec = await openVideo({ model: copyModel('weights', () => {}, (b) => { for (let i = 0; i < b.length; i += 97) b[i] = b[i] === 1 ? 2 : 1; }), threads: 1 });
+      expect(codec.checkParity()).toBe(false);
+    }
+  });
+
+  it('refuses to open over an image model with other weights than it was trained on', async () => {
+    const dir = copyModel('intra', (m) => { m.intra.hash = '0'.repeat(64); });
+    await expect(openVideo({ model: dir })).rejects.toMatchObject({
+      code: 'ERR_MODEL_INVALID', message: expect.stringMatching(/hyperprior\/msh-wf-cpu.*retrain the inter model/),
+    });
+  });
+
+  it('rejects a manifest with a bad field, naming it', () => {
+    const raw = JSON.parse(readFileSync(path.join(MODEL, 'manifest.json'), 'utf8'));
+    expect(() => parseManifest({ ...raw, family: 'image' })).toThrow(expect.objectContaining({ code: 'ERR_MODEL_INVALID', message: expect.stringContaining('family') }));
+    expect(() => parseManifest({ ...raw, intra: { ...raw.intra, hash: 'abc' } })).toThrow(/intra\.hash/);
+    expect(() => parseManifest({ ...raw, inter: { ...raw.inter, layers: raw.inter.layers.slice(0, 2) } })).toThrow(/inter\.layers/);
+    expect(() => parseManifest({ ...raw, parity: { ...raw.parity, mu16: raw.parity.mu16.slice(1) } })).toThrow(/parity\.mu16/);
+  });
+});
