@@ -10,8 +10,8 @@
  */
 export { openCodec, decode, encode, listCodecs, registerCodec, type CodecListing } from './api/registry.js';
 export type {
-  Codec, CodecFactory, CodecInfo, DecodedAudio, DecodedImage, DecodedMedia, EncodeOptions, MediaInput,
-  MediaKind, OpenOptions, Progress, RawAudio, RawImage,
+  Codec, CodecFactory, CodecInfo, DecodedAudio, DecodedImage, DecodedMedia, DecodedVideo, EncodeOptions, MediaInput,
+  MediaKind, OpenOptions, Progress, RawAudio, RawImage, VideoColour, VideoFormat, YuvFrame,
 } from './api/types.js';
 export { CodecError, isCodecError, type CodecErrorCode } from './errors.js';
 export {
@@ -20,6 +20,7 @@ export {
 export { Runtime, resolveDevice, type Device, type RuntimeOptions } from './runtime/index.js';
 export { listModels, resolveModel, type ModelFiles, type ModelListing } from './model/store.js';
 export { loadImage, saveImage, loadAudio, saveAudio, type LoadedImage } from './media/index.js';
+export { probeVideo, readVideoFrames, openVideoWriter, type VideoProbe, type VideoWriter } from './media/index.js';
 export * from './metrics/index.js';
 export { runBench, bdRate, bdQuality, markdownReport, svgPlot, type BenchOptions, type RdCurve } from './bench/index.js';
 export {

@@ -133,14 +133,16 @@ def evaluate(model, valid, gains, log_step, tables, intnet=None, weights=None, l
                 for key, mse, rkey, b in (("psnr", mse_l, "rd", res["float"][-1]), ("psnrDelta", mse_d, "rdDelta", res["delta"][-1])):
                     res[key].append(10 * math.log10(1 / max(mse, 1e-12)))
                     res[rkey].append(b + float(lambdas[l]) * 255 ** 2 * mse)
-            ctx = torch.round(y[:, :-1]).reshape(-1, M, H, W)
-            tgt = y[:, 1:].reshape(-1, M, H, W)
-            if intnet is not None:
+            if intnet is not None:  # the integer network along the same decoder chain
                 total = 0.0
-                for i in range(ctx.shape[0]):
-                    mu16, index = intnet.run(np.round(ctx[i].numpy() * 16).astype(np.int64), l)
-                    total += float(bits_of(tgt[i], torch.from_numpy(mu16 / 16.0).float(),
-                                           torch.from_numpy(index), log_step))
+                for r in range(R):
+                    ctx16 = np.round(y[r, 0].numpy() * 16).astype(np.int64)
+                    for t in range(1, T):
+                        mu16, index = intnet.run(ctx16, l)
+                        tgt = y[r, t]
+                        mu = torch.from_numpy(mu16 / 16.0).float()
+                        total += float(bits_of(tgt, mu, torch.from_numpy(index), log_step))
+                        ctx16 = (16 * torch.round(tgt - mu)).numpy().astype(np.int64) + mu16
                 res["int"].append(total / pixels)
     model.train()
     res = {k: x for k, x in res.items() if x}
