@@ -14,6 +14,7 @@ import { progressReporter } from './progress.js';
 import { UnknownCodecError } from './runners.js';
 import { svgPlot } from './svg.js';
 import type { BenchMedia, BenchReport } from './types.js';
+import { UsageError, numberList } from './options.js';
 
 export interface BenchIo {
   stdout: NodeJS.WritableStream;
@@ -50,20 +51,6 @@ Options:
                            --reference / --anchor applied anew (written back out with --json)
   -h, --help               show this help
 `;
-
-class UsageError extends Error {}
-
-function list(value: string | undefined, name: string, integer: boolean, min: number, max: number): number[] | undefined {
-  if (value === undefined) return undefined;
-  const parts = value.split(',').map((s) => s.trim());
-  const numbers = parts.map(Number);
-  const ok = parts.length > 0 && parts.every((p) => p !== '') &&
-    numbers.every((n) => Number.isFinite(n) && (!integer || Number.isInteger(n)) && n >= min && n <= max);
-  if (!ok) {
-    throw new UsageError(`Expected a comma-separated list of ${integer ? 'integers' : 'numbers'} between ${min} and ${max} for --${name} but received '${value}'`);
-  }
-  return numbers;
-}
 
 function positiveInteger(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -127,8 +114,8 @@ function parse(argv: string[]): { media: BenchMedia | null; help: boolean; optio
       dataset: values.dataset,
       limit: positiveInteger(values.limit, 'limit'),
       codecs,
-      qualities: list(values.qualities, 'qualities', true, 1, 100),
-      bitrates: list(values.bitrates, 'bitrates', false, 0.5, 512),
+      qualities: numberList(values.qualities, 'qualities', true, 1, 100),
+      bitrates: numberList(values.bitrates, 'bitrates', false, 0.5, 512),
       anchor: values.anchor,
       references: values.reference,
       open: values.device ? { device: values.device as Device } : undefined,

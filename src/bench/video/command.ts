@@ -16,6 +16,7 @@ import { parseFps, parseSize } from './dataset.js';
 import { videoMarkdownReport } from './markdown.js';
 import { plotFileName, videoClipPlot } from './plot.js';
 import type { VideoBenchReport } from './types.js';
+import { UsageError, numberList } from '../options.js';
 
 export const VIDEO_BENCH_USAGE = `Usage: ncodec bench video --dataset <dir|file> [options]
 
@@ -46,20 +47,6 @@ Options:
   --out <dir>              write video-bench.json, video-bench.md and <clip>.svg there
   -h, --help               show this help
 `;
-
-class UsageError extends Error {}
-
-function list(value: string | undefined, name: string, integer: boolean, min: number, max: number): number[] | undefined {
-  if (value === undefined) return undefined;
-  const parts = value.split(',').map((s) => s.trim());
-  const numbers = parts.map(Number);
-  const ok = parts.length > 0 && parts.every((p) => p !== '') &&
-    numbers.every((n) => Number.isFinite(n) && (!integer || Number.isInteger(n)) && n >= min && n <= max);
-  if (!ok) {
-    throw new UsageError(`Expected a comma-separated list of ${integer ? 'integers' : 'numbers'} between ${min} and ${max} for --${name} but received '${value}'`);
-  }
-  return numbers;
-}
 
 function integer(value: string | undefined, name: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -117,8 +104,8 @@ function parse(argv: string[]): Parsed {
   if (values.fps !== undefined && !fps) throw new UsageError(`Expected a positive rate (30, 29.97 or 30000/1001) for --fps but received '${values.fps}'`);
   const codecs = values.codecs?.split(',').map((s) => s.trim()).filter(Boolean);
   if (codecs !== undefined && codecs.length === 0) throw new UsageError(`Expected a comma-separated list of codec ids for --codecs but received '${values.codecs}'`);
-  const crf264 = list(values['crf-x264'], 'crf-x264', false, 0, 51);
-  const crf265 = list(values['crf-x265'], 'crf-x265', false, 0, 51);
+  const crf264 = numberList(values['crf-x264'], 'crf-x264', false, 0, 51);
+  const crf265 = numberList(values['crf-x265'], 'crf-x265', false, 0, 51);
   return {
     help: false,
     out: values.out,
@@ -127,7 +114,7 @@ function parse(argv: string[]): Parsed {
       codecs,
       frames: integer(values.frames, 'frames', 1, 1_000_000),
       gop: integer(values.gop, 'gop', 1, 100_000),
-      qualities: list(values.qualities, 'qualities', true, 1, 100),
+      qualities: numberList(values.qualities, 'qualities', true, 1, 100),
       crf: { ...(crf264 ? { x264: crf264 } : {}), ...(crf265 ? { x265: crf265 } : {}) },
       baselineThreads: integer(values['baseline-threads'], 'baseline-threads', 0, 256),
       keepSei: values['keep-sei'] ?? false,
