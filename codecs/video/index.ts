@@ -406,7 +406,7 @@ export class VideoCodec implements Codec {
   private async soundtrackFrom(file: string, choice: AudioChoice | undefined, quality: number | undefined, seconds: number | undefined): Promise<VideoSoundtrack> {
     if (choice === 'copy') {
       const { copyAudioStream } = await import('../../src/media/video.js');
-      const { bytes, format } = await copyAudioStream(file);
+      const { bytes, format } = await copyAudioStream(file, seconds);
       return { kind: 'copied', format, bytes };
     }
     const { loadAudio } = await import('../../src/media/audio.js');

@@ -405,13 +405,15 @@ function containerFor(codec: string): string {
 /**
  * The first audio stream of a file, unchanged (`-c:a copy`), in a container that fits its codec;
  * `format` is ffmpeg's name for that container (pass it back as the writer's `copyFile` format).
+ * With `durationSeconds`, only about that much is copied (cut at a packet boundary: no re-encoding).
  * Throws ERR_UNSUPPORTED_MEDIA when the file has no soundtrack.
  */
-export async function copyAudioStream(file: string): Promise<{ bytes: Uint8Array; format: string; codec: string }> {
+export async function copyAudioStream(file: string, durationSeconds?: number): Promise<{ bytes: Uint8Array; format: string; codec: string }> {
   const source = await openSource(file, {});
   const info = source.kind === 'ffmpeg' ? await inspect(file, false) : null;
   if (!info?.audio) throw new CodecError('ERR_UNSUPPORTED_MEDIA', `${file} has no soundtrack to copy.`);
   const format = containerFor(info.audio.codec);
-  const out = await runFfmpeg(['-i', file, '-map', '0:a:0', '-vn', '-sn', '-dn', '-c:a', 'copy', '-f', format, 'pipe:1']);
+  const limit = durationSeconds !== undefined && durationSeconds > 0 ? ['-t', durationSeconds.toFixed(6)] : [];
+  const out = await runFfmpeg(['-i', file, '-map', '0:a:0', '-vn', '-sn', '-dn', ...limit, '-c:a', 'copy', '-f', format, 'pipe:1']);
   return { bytes: new Uint8Array(out.buffer, out.byteOffset, out.length), format, codec: info.audio.codec };
 }
