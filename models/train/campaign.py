@@ -455,6 +455,7 @@ def cmd_export(args) -> None:
               f"{committed['id']} (BD {committed['bdRate']:+.2f} %): nothing exported")
         return
     out = os.path.join(REPO, run["export"]["out"])
+    was_paused = bool(state["runner"].get("paused"))  # a paused campaign stays paused after the export
     child = signal_trainer(signal.SIGSTOP)
     try:
         cmd = [PYTHON, os.path.join(REPO, run["export"]["script"]), "--checkpoint", path, "--out", out]
@@ -476,7 +477,7 @@ def cmd_export(args) -> None:
         if not args.no_bench:
             bench(run, manifest)
     finally:
-        if child:
+        if child and not was_paused:
             signal_trainer(signal.SIGCONT)
 
 
