@@ -8,8 +8,7 @@
  * Both return the frame's context for the next P-frame, ctx16 = 16·ŷ as integers: exact for P-frames
  * (μ is a multiple of 1/16), 16·v + round(16·μ) for I-frames.
  */
-import { RansCoder, buildScaleIndexes } from '../../src/entropy/index.js';
-import { FactorizedLatentCodec } from '../../src/entropy/index.js';
+import { FactorizedLatentCodec, RansCoder, buildScaleIndexes, dequantize, quantize } from '../../src/entropy/index.js';
 import { CodecError } from '../../src/errors.js';
 import { roundHalfEven, type Latent } from '../../src/tensor.js';
 import type { HyperpriorManifest, RateLevel } from '../hyperprior/manifest.js';
@@ -65,8 +64,7 @@ export class FrameCoder implements Disposable {
     const { scales, means } = await this.networks.hS(zHat, level);
     this.checkShape(means, y);
     return this.clock.time('entropy', () => {
-      const v = new Int32Array(y.data.length);
-      for (let i = 0; i < v.length; i++) v[i] = roundHalfEven(Math.fround(y.data[i]! - means.data[i]!));
+      const v = quantize(y.data, means.data);
       const bytes = this.yCoder.encode(v, buildScaleIndexes(scales.data, this.intra.scaleTable));
       return { z: zBytes, y: bytes, ctx16: intraContext(v, means.data) };
     });
@@ -80,9 +78,7 @@ export class FrameCoder implements Disposable {
     this.checkShape(means, { ...shape, data: new Float32Array(0) });
     const { v, yHat } = this.clock.time('entropy', () => {
       const v = this.yCoder.decode(y, buildScaleIndexes(scales.data, this.intra.scaleTable));
-      const data = new Float32Array(v.length);
-      for (let i = 0; i < v.length; i++) data[i] = v[i]! + means.data[i]!;
-      return { v, yHat: { ...shape, data } };
+      return { v, yHat: { ...shape, data: dequantize(v, means.data) } };
     });
     const xHat = await this.networks.gS(yHat, level);
     return { xHat, ctx16: intraContext(v, means.data) };

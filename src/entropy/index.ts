@@ -27,5 +27,5 @@ export {
   adaptiveIdealBits,
   type AdaptiveOptions,
 } from './adaptive.js';
-export { FactorizedLatentCodec, GaussianLatentCodec, type LatentPrediction } from './latent-codecs.js';
+export { FactorizedLatentCodec, GaussianLatentCodec, dequantize, quantize, type LatentPrediction } from './latent-codecs.js';
 export { MAX_CONV_INPUT, MAX_CONV_INPUT_CHANNELS, intConv3x3, type IntConvLayer } from './int-conv.js';

@@ -20,14 +20,14 @@ import { CodecError } from '../errors.js';
 import { roundHalfEven, type Latent } from '../tensor.js';
 
 /** v = round_half_even(fround(x − shift)) element-wise; `shift` is per element, or per channel of `plane` elements. */
-function quantize(x: Float32Array, shift: Float32Array, plane = 1): Int32Array {
+export function quantize(x: Float32Array, shift: Float32Array, plane = 1): Int32Array {
   const out = new Int32Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = roundHalfEven(Math.fround(x[i]! - shift[plane === 1 ? i : Math.floor(i / plane)]!));
   return out;
 }
 
 /** x̂ = float32(v + shift), the inverse of {@link quantize} up to the rounding. */
-function dequantize(v: Int32Array, shift: Float32Array, plane = 1): Float32Array {
+export function dequantize(v: Int32Array, shift: Float32Array, plane = 1): Float32Array {
   const out = new Float32Array(v.length);
   for (let i = 0; i < v.length; i++) out[i] = v[i]! + shift[plane === 1 ? i : Math.floor(i / plane)]!;
   return out;

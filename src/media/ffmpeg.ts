@@ -4,6 +4,7 @@
  * here runs until ffmpeg is actually needed, and a missing ffmpeg is reported then.
  */
 import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { accessSync, chmodSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -56,14 +57,34 @@ export function ffmpegPath(): string {
   return found;
 }
 
+/** What one ffmpeg run wrote, and how long it took. */
+export interface FfmpegOutput {
+  stdout: Buffer;
+  stderr: string;
+  /** Wall time from spawn to exit, ms. */
+  wallMs: number;
+}
+
+export interface FfmpegSpawnOptions {
+  /** Bytes fed to ffmpeg's stdin (closed right after). */
+  stdin?: Uint8Array;
+  /** Error code of a failed run. Default ERR_MEDIA_READ. */
+  code?: 'ERR_MEDIA_READ' | 'ERR_MEDIA_WRITE';
+  /** ffmpeg's log level (stderr detail). Default error. */
+  logLevel?: 'error' | 'info';
+}
+
 /**
- * Runs ffmpeg with `args`, feeding `stdin` if given, and returns everything it wrote to stdout.
- * A non-zero exit becomes a CodecError carrying ffmpeg's last stderr lines.
+ * Runs ffmpeg with `args` (after `-hide_banner -nostdin -nostats -loglevel <level>`), feeding
+ * `stdin` if given; returns stdout, stderr and the wall time. A non-zero exit becomes a CodecError
+ * carrying ffmpeg's last stderr lines (without `-benchmark` lines).
  */
-export function runFfmpeg(args: readonly string[], stdin?: Uint8Array, code: 'ERR_MEDIA_READ' | 'ERR_MEDIA_WRITE' = 'ERR_MEDIA_READ'): Promise<Buffer> {
+export function spawnFfmpeg(args: readonly string[], options: FfmpegSpawnOptions = {}): Promise<FfmpegOutput> {
   const bin = ffmpegPath();
+  const { stdin, code = 'ERR_MEDIA_READ', logLevel = 'error' } = options;
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['-hide_banner', '-nostdin', '-loglevel', 'error', ...args], {
+    const t0 = performance.now();
+    const child = spawn(bin, ['-hide_banner', '-nostdin', '-nostats', '-loglevel', logLevel, ...args], {
       stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
@@ -72,8 +93,9 @@ export function runFfmpeg(args: readonly string[], stdin?: Uint8Array, code: 'ER
     child.stderr!.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => reject(new CodecError('ERR_FFMPEG_MISSING', `Could not start ffmpeg at ${bin}: ${e.message}`, { cause: e })));
     child.on('close', (status) => {
-      if (status === 0) return resolve(Buffer.concat(out));
-      const message = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-3).join(' / ');
+      const stderr = Buffer.concat(err).toString('utf8');
+      if (status === 0) return resolve({ stdout: Buffer.concat(out), stderr, wallMs: performance.now() - t0 });
+      const message = stderr.trim().split('\n').filter((l) => !l.startsWith('bench:')).slice(-3).join(' / ');
       reject(new CodecError(code, `ffmpeg failed (exit ${status}): ${message || 'no message'}`));
     });
     if (stdin && child.stdin) {
@@ -81,4 +103,9 @@ export function runFfmpeg(args: readonly string[], stdin?: Uint8Array, code: 'ER
       child.stdin.end(stdin);
     }
   });
+}
+
+/** {@link spawnFfmpeg}'s stdout alone: what most callers want. */
+export async function runFfmpeg(args: readonly string[], stdin?: Uint8Array, code: 'ERR_MEDIA_READ' | 'ERR_MEDIA_WRITE' = 'ERR_MEDIA_READ'): Promise<Buffer> {
+  return (await spawnFfmpeg(args, { stdin, code })).stdout;
 }

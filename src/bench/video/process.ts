@@ -1,18 +1,11 @@
 /**
- * ffmpeg runs for the video benchmark, where `src/media/ffmpeg.ts`'s `runFfmpeg` does not say enough:
- * here stderr is kept (stream descriptions, `-benchmark` timings) and the call is timed. The binary is
+ * ffmpeg runs for the video benchmark: `spawnFfmpeg` (src/media/ffmpeg.ts) with `-benchmark`
+ * timings read back from stderr. The binary is
  * the one `ffmpegPath()` finds (NCODEC_FFMPEG, PATH, the npm package).
  */
-import { spawn } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
-import { CodecError } from '../../errors.js';
-import { ffmpegPath } from '../../media/ffmpeg.js';
+import { spawnFfmpeg, type FfmpegOutput } from '../../media/ffmpeg.js';
 
-export interface FfmpegResult {
-  stdout: Buffer;
-  stderr: string;
-  /** Wall time from spawn to exit, ms. */
-  wallMs: number;
+export interface FfmpegResult extends FfmpegOutput {
   /** ffmpeg's own `-benchmark` real time (rtime), ms; null when not asked for or not printed. */
   benchMs: number | null;
 }
@@ -32,37 +25,14 @@ export function parseBenchmarkMs(stderr: string): number | null {
 }
 
 /**
- * Runs ffmpeg with `args` (after `-hide_banner -nostats` and a log level: info, so stream descriptions
- * and `-benchmark` lines appear, or error). A non-zero exit becomes a CodecError with ffmpeg's last
- * stderr lines.
+ * Runs ffmpeg with `args` through `spawnFfmpeg` (src/media/ffmpeg.ts), at log level info when
+ * `-benchmark` timings are asked for (or `logLevel`), reading the timing back.
  */
-export function ffmpegRun(args: readonly string[], options: FfmpegRunOptions = {}, logLevel: 'info' | 'error' = 'error'): Promise<FfmpegResult> {
-  const bin = ffmpegPath();
-  const level = options.benchmark ? 'info' : logLevel;
-  const full = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', level, ...(options.benchmark ? ['-benchmark'] : []), ...args];
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(bin, full, { stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout!.on('data', (b: Buffer) => out.push(b));
-    child.stderr!.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(new CodecError('ERR_FFMPEG_MISSING', `Could not start ffmpeg at ${bin}: ${e.message}`, { cause: e })));
-    child.on('close', (status) => {
-      const wallMs = performance.now() - t0;
-      const stderr = Buffer.concat(err).toString('utf8');
-      if (status === 0) {
-        resolve({ stdout: Buffer.concat(out), stderr, wallMs, benchMs: options.benchmark ? parseBenchmarkMs(stderr) : null });
-        return;
-      }
-      const message = stderr.trim().split('\n').filter((l) => !l.startsWith('bench:')).slice(-3).join(' / ');
-      reject(new CodecError(options.code ?? 'ERR_MEDIA_READ', `ffmpeg failed (exit ${status}): ${message || 'no message'}`));
-    });
-    if (options.stdin && child.stdin) {
-      child.stdin.on('error', () => { /* ffmpeg may close stdin early; its exit status tells */ });
-      child.stdin.end(options.stdin);
-    }
+export async function ffmpegRun(args: readonly string[], options: FfmpegRunOptions = {}, logLevel: 'info' | 'error' = 'error'): Promise<FfmpegResult> {
+  const run = await spawnFfmpeg([...(options.benchmark ? ['-benchmark'] : []), ...args], {
+    stdin: options.stdin, code: options.code, logLevel: options.benchmark ? 'info' : logLevel,
   });
+  return { ...run, benchMs: options.benchmark ? parseBenchmarkMs(run.stderr) : null };
 }
 
 let encoderList: Promise<string[]> | undefined;
