@@ -7,11 +7,13 @@
         "native/src/cdf_tables.cc",
         "native/src/frequency_model.cc",
         "native/src/int_conv.cc",
+        "native/src/lossless_mlp.cc",
         "native/src/quantize_cdf.cc",
         "native/src/rans_codec.cc",
         "native/binding/addon.cc",
         "native/binding/adaptive_binding.cc",
         "native/binding/int_conv_binding.cc",
+        "native/binding/lossless_binding.cc",
         "native/binding/rans_binding.cc",
         "native/binding/tables_binding.cc"
       ],

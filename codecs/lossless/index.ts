@@ -1,142 +1,125 @@
 /**
- * `lossless`: a model-free lossless image codec, the reference point of the rate axis and the codec
- * that exercises container, registry and adaptive range coder without any network.
+ * `lossless`: bit-exact image coding, two modes behind one codec.
  *
- * Per colour channel, MED prediction (LOCO-I) gives residuals mod 2^bits; the colour residuals are
- * decorrelated as G, R − G, B − G (on residuals, mod 2^bits); each plane is coded with its own adaptive
- * model of the folded residual (8-bit: one 256-symbol model per plane; 16-bit: a high-byte and a
- * low-byte model per plane). Alpha, when present, is one more plane, so nothing is dropped.
+ * - learned (default, model `mlp-v1`): a causal per-pixel MLP predicts a discretized logistic mixture
+ *   for R, G|R, B|R,G; integer arithmetic end to end, so every machine decodes the same pixels
+ *   (native/src/lossless_mlp.h, codecs/lossless/tiles.ts). 8-bit gray/RGB(A); alpha is MED-coded.
+ *   Per tile the encoder keeps the learned or the MED stream, whichever is smaller; when no tile keeps
+ *   the learned one, the file is written in the MED layout.
+ * - `med` (`--model med`): MED prediction + adaptive range coding, no network (codecs/lossless/med.ts);
+ *   also what 16-bit images get in either mode.
  *
- * Sections: one, the adaptive range-coded symbols of every plane in order.
- * Parameters: one byte, the parameter layout version (1).
+ * Parameters: one byte, the layout version: 1 = one MED section (the format of every file written before
+ * the learned mode; they keep decoding), 2 = tiles (tiles.ts). A version-2 file records the model id and
+ * hash; it needs that model only when one of its tiles uses it.
  */
+import { availableParallelism } from 'node:os';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { writeContainer, readContainer } from '../../src/container/format.js';
-import type { Codec, CodecFactory, CodecInfo, DecodedImage, EncodeOptions, MediaInput, RawAudio } from '../../src/api/types.js';
-import { adaptiveDecode, adaptiveEncode } from '../../src/entropy/index.js';
+import type { Codec, CodecFactory, CodecInfo, DecodedImage, EncodeOptions, MediaInput, OpenOptions, RawAudio } from '../../src/api/types.js';
 import { CodecError } from '../../src/errors.js';
 import { loadImage, type LoadedImage } from '../../src/media/image.js';
 import { checkMediaKind } from '../../src/media/sniff.js';
-import { fold, reconstruct, residuals, unfold } from '../../src/entropy/med.js';
+import { checkModelHash, loadModel, type LoadedModel } from '../../src/model/store.js';
+import { losslessFamily, type LosslessManifest } from './manifest.js';
+import { medDecode, medEncode } from './med.js';
+import { MODE_MED, colourChannels, decodeTiles, encodeAlpha, encodeTile, extractTile, tilesOf } from './tiles.js';
 
 const ID = 'lossless';
-const PARAMS_VERSION = 1;
+const MED_LAYOUT = 1;
+const TILE_LAYOUT = 2;
+/** `--model med`: the model-free mode. */
+export const MED_MODEL = 'med';
 
-interface PlaneLayout {
-  /** Channel index in the interleaved image of each coded plane; colour planes first (G, R, B). */
-  channels: number[];
-  /** Which planes are coded as a difference to the G residual. */
-  minusGreen: boolean[];
+interface LearnedModel {
+  loaded: LoadedModel<LosslessManifest>;
+  bytes: Uint8Array;
 }
 
-function layoutOf(channels: number): PlaneLayout {
-  const colour = channels >= 3;
-  const order = colour ? [1, 0, 2] : [0];
-  if (channels === 2 || channels === 4) order.push(channels - 1);
-  return { channels: order, minusGreen: order.map((_, k) => colour && (k === 1 || k === 2)) };
+function readLearned(idOrPath: string | undefined): LearnedModel {
+  const loaded = loadModel(losslessFamily, idOrPath);
+  return { loaded, bytes: new Uint8Array(readFileSync(path.join(loaded.files.dir, loaded.manifest.file))) };
 }
 
-function plane(image: LoadedImage, channel: number): Int32Array {
-  const n = image.width * image.height;
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = image.data[i * image.channels + channel]!;
-  return out;
-}
-
-/** Symbols and contexts of every plane: 8-bit → one symbol per sample, 16-bit → high byte then low byte. */
-function toSymbols(planes: Int32Array[], bits: number): { symbols: Int32Array; contexts: Int32Array; alphabetSizes: Int32Array } {
-  const perSample = bits === 16 ? 2 : 1;
-  const n = planes[0]!.length;
-  const symbols = new Int32Array(planes.length * n * perSample);
-  const contexts = new Int32Array(symbols.length);
-  let at = 0;
-  planes.forEach((p, k) => {
-    for (let i = 0; i < n; i++) {
-      const z = fold(p[i]!, bits);
-      if (perSample === 1) { symbols[at] = z; contexts[at++] = k; continue; }
-      symbols[at] = z >> 8; contexts[at++] = 2 * k;
-      symbols[at] = z & 255; contexts[at++] = 2 * k + 1;
-    }
-  });
-  return { symbols, contexts, alphabetSizes: new Int32Array(planes.length * perSample).fill(256) };
-}
-
-function contextsFor(planeCount: number, n: number, bits: number): { contexts: Int32Array; alphabetSizes: Int32Array } {
-  const perSample = bits === 16 ? 2 : 1;
-  const contexts = new Int32Array(planeCount * n * perSample);
-  let at = 0;
-  for (let k = 0; k < planeCount; k++) {
-    for (let i = 0; i < n; i++) {
-      if (perSample === 1) contexts[at++] = k;
-      else { contexts[at++] = 2 * k; contexts[at++] = 2 * k + 1; }
-    }
-  }
-  return { contexts, alphabetSizes: new Int32Array(planeCount * perSample).fill(256) };
-}
-
-function encodeImage(image: LoadedImage): Uint8Array {
-  const bits = image.bitDepth;
-  const mask = (1 << bits) - 1;
-  const { width: w, height: h } = image;
-  const layout = layoutOf(image.channels);
-  const res = layout.channels.map((c) => residuals(plane(image, c), w, h, bits));
-  const green = res[0]!;
-  const coded = res.map((r, k) => (layout.minusGreen[k] ? r.map((v, i) => (v - green[i]!) & mask) : r));
-  const { symbols, contexts, alphabetSizes } = toSymbols(coded, bits);
-  const stream = adaptiveEncode(symbols, contexts, alphabetSizes);
+function encodeMed(image: LoadedImage): Uint8Array {
   return writeContainer({
-    codecId: ID, modelId: '', modelHash: null, rate: { kind: 'none' }, params: Uint8Array.of(PARAMS_VERSION),
-    media: { kind: 'image', width: w, height: h, channels: image.channels, bitDepth: bits },
-  }, [stream]);
+    codecId: ID, modelId: '', modelHash: null, rate: { kind: 'none' }, params: Uint8Array.of(MED_LAYOUT),
+    media: { kind: 'image', width: image.width, height: image.height, channels: image.channels, bitDepth: image.bitDepth },
+  }, [medEncode(image)]);
 }
 
-function decodeImage(bytes: Uint8Array): DecodedImage {
-  const { header, sections } = readContainer(bytes);
-  const { media } = header;
-  if (header.codecId !== ID || media.kind !== 'image') {
-    throw new CodecError('ERR_UNKNOWN_CODEC', `This is a '${header.codecId}' ${media.kind} stream, not a lossless image.`);
-  }
-  if (header.params.length !== 1 || header.params[0] !== PARAMS_VERSION || sections.length !== 1) {
-    throw new CodecError('ERR_BITSTREAM_CORRUPT', 'Unexpected lossless parameters or section count: the file is corrupt or from a newer version.');
-  }
-  const { width: w, height: h, bitDepth: bits, channels } = media;
-  const n = w * h;
-  if (n > 1 << 28) throw new CodecError('ERR_BITSTREAM_CORRUPT', `A ${w}×${h} lossless image is beyond the supported size: the header is corrupt.`);
-  const layout = layoutOf(channels);
-  const { contexts, alphabetSizes } = contextsFor(layout.channels.length, n, bits);
-  const symbols = adaptiveDecode(sections[0]!, contexts, alphabetSizes);
-  const mask = (1 << bits) - 1;
-  const perSample = bits === 16 ? 2 : 1;
-  const data = bits === 16 ? new Uint16Array(n * channels) : new Uint8Array(n * channels);
-  const planeOut = new Int32Array(n);
-  let green: Int32Array | undefined;
-  layout.channels.forEach((c, k) => {
-    const res = new Int32Array(n);
-    const base = k * n * perSample;
-    for (let i = 0; i < n; i++) {
-      const z = perSample === 1 ? symbols[base + i]! : (symbols[base + 2 * i]! << 8) | symbols[base + 2 * i + 1]!;
-      res[i] = unfold(z, bits);
-    }
-    if (layout.minusGreen[k]) for (let i = 0; i < n; i++) res[i] = (res[i]! + green![i]!) & mask;
-    if (k === 0) green = res;
-    reconstruct(res, w, h, bits, planeOut);
-    for (let i = 0; i < n; i++) data[i * channels + c] = planeOut[i]!;
+function encodeLearned(image: LoadedImage, model: LearnedModel, threads: number, options: EncodeOptions): Uint8Array {
+  const { width, height, channels } = image;
+  const data = image.data as Uint8Array;
+  const cc = colourChannels(channels);
+  const tiles = tilesOf(width, height);
+  const sections = tiles.map((t, k) => {
+    const section = encodeTile(model.bytes, extractTile(data, width, channels, t), t, cc, threads);
+    options.onProgress?.({ phase: 'encode tiles', done: k + 1, total: tiles.length });
+    return section;
   });
-  return { kind: 'image', width: w, height: h, channels: channels as DecodedImage['channels'], data };
+  // No tile gained from the model: the MED layout is smaller still (no model id and hash, one stream).
+  if (sections.every((s) => s[0] === MODE_MED)) return encodeMed(image);
+  if (channels === 2 || channels === 4) sections.push(encodeAlpha(data, width, height, channels));
+  return writeContainer({
+    codecId: ID, modelId: model.loaded.files.id, modelHash: model.loaded.files.hash, rate: { kind: 'none' },
+    params: Uint8Array.of(TILE_LAYOUT), media: { kind: 'image', width, height, channels, bitDepth: 8 },
+  }, sections);
 }
 
 class LosslessCodec implements Codec {
   readonly id = ID;
-  readonly info: CodecInfo = {
-    id: ID, description: lossless.description, media: ['image'], modelId: null, qualities: [0], defaultQuality: 0,
-  };
+  readonly info: CodecInfo;
+  private readonly threads: number;
+  /** A model other than the open one that a decoded file named (read once). */
+  private other: LearnedModel | null = null;
 
-  async encode(input: MediaInput, _options: EncodeOptions = {}): Promise<Uint8Array> {
+  private constructor(private readonly model: LearnedModel | null, threads: number | undefined) {
+    this.threads = Math.max(1, threads ?? availableParallelism());
+    this.info = {
+      id: ID, description: lossless.description, media: ['image'], modelId: model ? model.loaded.files.id : MED_MODEL,
+      qualities: [0], defaultQuality: 0,
+    };
+  }
+
+  static async open(options: OpenOptions = {}): Promise<LosslessCodec> {
+    return new LosslessCodec(options.model === MED_MODEL ? null : readLearned(options.model), options.threads);
+  }
+
+  async encode(input: MediaInput, options: EncodeOptions = {}): Promise<Uint8Array> {
     await checkMediaKind(input, ID, ['image']);
-    return encodeImage(await loadImage(input as Exclude<MediaInput, RawAudio>));
+    const image = await loadImage(input as Exclude<MediaInput, RawAudio>);
+    if (!this.model || image.bitDepth === 16) return encodeMed(image);
+    return encodeLearned(image, this.model, this.threads, options);
   }
 
   async decode(bytes: Uint8Array): Promise<DecodedImage> {
-    return decodeImage(bytes);
+    const { header, sections } = readContainer(bytes);
+    const { media } = header;
+    if (header.codecId !== ID || media.kind !== 'image') {
+      throw new CodecError('ERR_UNKNOWN_CODEC', `This is a '${header.codecId}' ${media.kind} stream, not a lossless image.`);
+    }
+    const { width: w, height: h, bitDepth: bits, channels } = media;
+    if (w * h > 1 << 28) throw new CodecError('ERR_BITSTREAM_CORRUPT', `A ${w}×${h} lossless image is beyond the supported size: the header is corrupt.`);
+    const layout = header.params.length === 1 ? header.params[0] : undefined;
+    let data: Uint8Array | Uint16Array;
+    if (layout === MED_LAYOUT && sections.length === 1) {
+      data = medDecode(sections[0]!, w, h, channels, bits as 8 | 16);
+    } else if (layout === TILE_LAYOUT && bits === 8) {
+      data = decodeTiles(sections, w, h, channels, () => this.modelFor(header.modelId, header.modelHash));
+    } else {
+      throw new CodecError('ERR_BITSTREAM_CORRUPT', 'Unexpected lossless parameters or section count: the file is corrupt or from a newer version.');
+    }
+    return { kind: 'image', width: w, height: h, channels: channels as DecodedImage['channels'], data };
+  }
+
+  /** The learned model a file names: the open one when it matches, else the installed one of that id. */
+  private modelFor(id: string, hash: Uint8Array | null): Uint8Array {
+    let model = this.model && this.model.loaded.files.id === id ? this.model : this.other;
+    if (!model || model.loaded.files.id !== id) model = this.other = readLearned(id || undefined);
+    checkModelHash(model.loaded.files, hash);
+    return model.bytes;
   }
 
   async dispose(): Promise<void> {}
@@ -148,7 +131,7 @@ class LosslessCodec implements Codec {
 
 export const lossless: CodecFactory = {
   id: ID,
-  description: 'Lossless images: MED prediction + adaptive range coding (no model)',
+  description: 'Lossless images: a learned causal model (integer, bit-exact everywhere), or MED + adaptive range coding (--model med)',
   media: ['image'],
-  open: async () => new LosslessCodec(),
+  open: (options: OpenOptions) => LosslessCodec.open(options),
 };

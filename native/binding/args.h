@@ -116,6 +116,7 @@ void InitRans(Napi::Env env, Napi::Object exports);
 void InitAdaptive(Napi::Env env, Napi::Object exports);
 void InitTables(Napi::Env env, Napi::Object exports);
 void InitIntConv(Napi::Env env, Napi::Object exports);
+void InitLossless(Napi::Env env, Napi::Object exports);
 
 }  // namespace ncodec_binding
 

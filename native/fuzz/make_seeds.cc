@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "fuzz_common.h"
+#include "fuzz_lossless.h"
+#include "lossless_mlp.h"
 #include "rans_codec.h"
 
 namespace {
@@ -95,6 +97,36 @@ void AdaptiveSeeds(const std::string& dir) {
   }
 }
 
+// Valid sections of small images (mode 0), their pixels for round trips (mode 2) and the model (mode 1).
+void LosslessSeeds(const std::string& dir) {
+  const std::vector<uint8_t> blob = ncodec_fuzz::FuzzLosslessModel();
+  ncodec::LosslessMlp model;
+  if (!model.Parse(ncodec::Span<const uint8_t>(blob.data(), blob.size())).ok()) {
+    std::fprintf(stderr, "make_seeds: the fuzz lossless model does not parse\n");
+    std::exit(1);
+  }
+  std::mt19937 rng(5);
+  int file = 0;
+  for (int k = 0; k < 6; ++k) {
+    const int w = static_cast<int>(rng() % 24) + 1, h = static_cast<int>(rng() % 24) + 1, c = k % 2 ? 3 : 1;
+    std::vector<uint8_t> pixels(static_cast<size_t>(w) * h * c);
+    for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<uint8_t>(100 + i % 13 + rng() % 5);
+    std::vector<uint8_t> coded;
+    ncodec::LosslessMlpEncode(model, ncodec::Span<const uint8_t>(pixels.data(), pixels.size()), w, h, c, 1, &coded);
+    std::vector<uint8_t> head = {0, static_cast<uint8_t>(w - 1), static_cast<uint8_t>(h - 1), static_cast<uint8_t>(c == 3)};
+    std::vector<uint8_t> input = head;
+    input.insert(input.end(), coded.begin(), coded.end());
+    WriteFile(dir + "/seed" + std::to_string(file++), input);
+    head[0] = 2;
+    input = head;
+    input.insert(input.end(), pixels.begin(), pixels.end());
+    WriteFile(dir + "/seed" + std::to_string(file++), input);
+  }
+  std::vector<uint8_t> input = {1, 0, 0, 0};
+  input.insert(input.end(), blob.begin(), blob.end());
+  WriteFile(dir + "/seed" + std::to_string(file++), input);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -105,5 +137,6 @@ int main(int argc, char** argv) {
   const std::string out = argv[1];
   RansSeeds(out + "/rans_decode");
   AdaptiveSeeds(out + "/adaptive_decode");
+  LosslessSeeds(out + "/lossless");
   return 0;
 }

@@ -13,9 +13,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 src="$here/../src"
 out="$here/out"
 cxx="${CXX_FUZZ:-clang++}"
-targets=(rans_decode adaptive_decode roundtrip)
+targets=(rans_decode adaptive_decode roundtrip lossless)
 
-mkdir -p "$out/seeds/rans_decode" "$out/seeds/adaptive_decode" "$out/seeds/roundtrip"
+mkdir -p "$out/seeds/rans_decode" "$out/seeds/adaptive_decode" "$out/seeds/roundtrip" "$out/seeds/lossless"
 common=(-std=c++17 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -I"$src" "$src"/*.cc)
 sanitize=(-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
 

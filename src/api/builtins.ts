@@ -21,7 +21,7 @@ export const builtinCodecs = [
   lazyFactory('inr', ['image', 'audio'],
     'Implicit neural representations: per-block SIREN networks fitted at encode time (ONNX), quantized weights + adaptive range coding',
     async () => (await import('../../codecs/inr/index.js')).inr),
-  lazyFactory('lossless', ['image'], 'Lossless images: MED prediction + adaptive range coding (no model)',
+  lazyFactory('lossless', ['image'], 'Lossless images: a learned causal model (integer, bit-exact everywhere), or MED + adaptive range coding (--model med)',
     async () => (await import('../../codecs/lossless/index.js')).lossless),
   lazyFactory('rvq', ['audio'],
     'Neural audio: SEANet autoencoder + residual vector quantizer (ONNX), 1.5-12 kbps per channel, adaptive range coding',

@@ -14,7 +14,7 @@ import { progressReporter } from './progress.js';
 import { UnknownCodecError } from './runners.js';
 import { svgPlot } from './svg.js';
 import type { BenchMedia, BenchReport } from './types.js';
-import { UsageError, numberList } from './options.js';
+import { UsageError, codecList, numberList } from './options.js';
 
 export interface BenchIo {
   stdout: NodeJS.WritableStream;
@@ -49,6 +49,8 @@ Options:
   --no-stoi                audio: skip STOI
   --from <report.json>     measure nothing: re-render a saved --json report (Markdown, --plot), with
                            --reference / --anchor applied anew (written back out with --json)
+  --lossless               the lossless benchmark instead (bpp, times, bit-exactness against PNG,
+                           lossless WebP and JPEG XL): ncodec bench image --lossless --help
   -h, --help               show this help
 `;
 
@@ -102,8 +104,7 @@ function parse(argv: string[]): { media: BenchMedia | null; help: boolean; optio
     throw new UsageError(`Expected dac or torchaudio for --mel but received '${values.mel}'`);
   }
   if (media === 'image' && values.bitrates !== undefined) throw new UsageError('--bitrates applies to audio; use --qualities for images');
-  const codecs = values.codecs?.split(',').map((s) => s.trim()).filter(Boolean);
-  if (codecs !== undefined && codecs.length === 0) throw new UsageError(`Expected a comma-separated list of codec ids for --codecs but received '${values.codecs}'`);
+  const codecs = codecList(values.codecs);
   return {
     media,
     help: false,

@@ -6,3 +6,6 @@ export { markdownReport } from './markdown.js';
 export { svgPlot, type PlotOptions } from './svg.js';
 export { loadReferences, readReferenceFile } from './reference.js';
 export type * from './types.js';
+export { runLosslessBench, DEFAULT_LOSSLESS_CODECS, type LosslessBenchOptions } from './lossless/bench.js';
+export { losslessMarkdownReport } from './lossless/markdown.js';
+export type * from './lossless/types.js';

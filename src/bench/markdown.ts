@@ -5,7 +5,8 @@ import { METRIC_INFO, MEDIA_METRICS } from './curves.js';
 import { realTimeFactor } from './measure.js';
 import type { BdEntry, BenchReport, QualityMetric } from './types.js';
 
-function fmt(value: number | null | undefined, digits: number): string {
+/** A number with `digits` decimals; — for a missing one, ∞ and −∞ spelled out. */
+export function fmt(value: number | null | undefined, digits: number): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';
   if (value === Infinity) return '∞';
   if (value === -Infinity) return '−∞';
@@ -16,7 +17,8 @@ function pct(value: number | null): string {
   return value === null ? '—' : `${value >= 0 ? '+' : ''}${value.toFixed(1)} %`;
 }
 
-function table(header: string[], align: Array<'l' | 'r'>, rows: string[][]): string {
+/** A Markdown table: header, alignment row (l = left, r = right) and rows. */
+export function table(header: string[], align: Array<'l' | 'r'>, rows: string[][]): string {
   const sep = align.map((a) => (a === 'r' ? '---:' : '---'));
   return [header, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }

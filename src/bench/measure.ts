@@ -33,7 +33,8 @@ function meanOrNull(values: ReadonlyArray<number | null>): number | null {
   return present.length ? mean(present) : null;
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+/** The value of `fn()` and its wall time in ms. */
+export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
   const value = await fn();
   return [value, performance.now() - t0];

@@ -34,6 +34,7 @@ Commands:
   models [--json]
   bench entropy [--json] [--symbols N]
   bench image|audio [options]
+  bench image --lossless [--dataset <dir|file>] [--codecs lossless,lossless:med,png,webp-lossless,jxl] ...
   bench video --dataset <dir|file> [--codecs x264,x265,video] [--frames N] [--gop N] ...
 
 ncodec <command> --help describes a command; ncodec --version prints the version.
@@ -55,6 +56,7 @@ Options:
   -o, --output FILE      the container file to write (required)
   -c, --codec ID         ${listCodecs().map((c) => c.id).join(', ')} (ncodec models)
   -m, --model ID|DIR     a model id (models/<codec>/<id>) or a model folder; default: the codec's
+                         (lossless: --model med is the model-free MED coder)
   -q, --quality N        integer rate level of the model
   -b, --bitrate KBPS     target bitrate, for audio codecs rated by bitrate (rvq)
       --max-steps N      most fitting steps (inr)
@@ -101,10 +103,12 @@ Options:
 `,
   bench: () => `Usage: ncodec bench entropy [--json] [--symbols N] [--seed N]
        ncodec bench image|audio [options]     (ncodec bench image --help)
+       ncodec bench image --lossless [options]     (ncodec bench image --lossless --help)
        ncodec bench video --dataset <dir|file> [options]     (ncodec bench video --help)
 
 bench entropy measures the entropy coders' throughput and overhead; bench image|audio|video
-measures rate-distortion curves against classic codecs (docs/BENCHMARKS.md).
+measures rate-distortion curves against classic codecs (docs/BENCHMARKS.md); bench image --lossless
+measures lossless bpp and speed against PNG, lossless WebP and JPEG XL, checking every decode.
 `,
 };
 
@@ -291,6 +295,10 @@ async function modelsCommand(argv: string[], io: CliIo): Promise<number> {
 async function benchDispatch(argv: string[], io: CliIo): Promise<number> {
   const [kind, ...rest] = argv;
   if (kind !== 'entropy') {
+    if (kind === 'image' && rest.includes('--lossless')) {
+      const { losslessBenchCommand } = await import('../bench/lossless/command.js');
+      return losslessBenchCommand(rest.filter((a) => a !== '--lossless'), { stdout: io.stdout, stderr: io.stderr, isTTY: io.stderr.isTTY === true });
+    }
     if (kind === 'image' || kind === 'audio') {
       const { benchCommand } = await import('../bench/command.js');
       return benchCommand(argv, { stdout: io.stdout, stderr: io.stderr, isTTY: io.stderr.isTTY === true });

@@ -28,4 +28,5 @@ export {
   type AdaptiveOptions,
 } from './adaptive.js';
 export { FactorizedLatentCodec, GaussianLatentCodec, dequantize, quantize, type LatentPrediction } from './latent-codecs.js';
+export { losslessMlpBits, losslessMlpDecode, losslessMlpEncode } from './lossless-mlp.js';
 export { MAX_CONV_INPUT, MAX_CONV_INPUT_CHANNELS, intConv3x3, type IntConvLayer } from './int-conv.js';

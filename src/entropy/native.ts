@@ -48,6 +48,9 @@ export interface NativeAddon {
     input: Int32Array, inChannels: number, height: number, width: number, weight: Int32Array, mult: Int32Array,
     bias: Float64Array, outChannels: number, shift: number, lo: number, hi: number, output: Int32Array,
   ): void;
+  losslessMlpEncode(model: Uint8Array, pixels: Uint8Array, width: number, height: number, channels: number, threads: number): Uint8Array;
+  losslessMlpDecode(model: Uint8Array, bytes: Uint8Array, width: number, height: number, channels: number, pixels: Uint8Array): void;
+  losslessMlpBits(model: Uint8Array, pixels: Uint8Array, width: number, height: number, channels: number, threads: number): number;
 }
 
 const ADDON_FILE = join('build', 'Release', 'ncodec_native.node');

@@ -12,7 +12,8 @@ import { CodecError } from '../errors.js';
 
 let cached: string | undefined;
 
-function onPath(name: string): string | undefined {
+/** Absolute path of executable `name` in a folder of the PATH, or undefined (also used for other tools, e.g. cjxl). */
+export function onPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);

@@ -16,7 +16,7 @@ import { parseFps, parseSize } from './dataset.js';
 import { videoMarkdownReport } from './markdown.js';
 import { plotFileName, videoClipPlot } from './plot.js';
 import type { VideoBenchReport } from './types.js';
-import { UsageError, numberList } from '../options.js';
+import { UsageError, codecList, integerOption, numberList } from '../options.js';
 
 export const VIDEO_BENCH_USAGE = `Usage: ncodec bench video --dataset <dir|file> [options]
 
@@ -47,15 +47,6 @@ Options:
   --out <dir>              write video-bench.json, video-bench.md and <clip>.svg there
   -h, --help               show this help
 `;
-
-function integer(value: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`Expected an integer between ${min} and ${max} for --${name} but received '${value}'`);
-  }
-  return n;
-}
 
 interface Parsed {
   help: boolean;
@@ -102,8 +93,7 @@ function parse(argv: string[]): Parsed {
   if (values.size !== undefined && !size) throw new UsageError(`Expected WxH (e.g. 176x144) for --size but received '${values.size}'`);
   const fps = values.fps === undefined ? undefined : parseFps(values.fps);
   if (values.fps !== undefined && !fps) throw new UsageError(`Expected a positive rate (30, 29.97 or 30000/1001) for --fps but received '${values.fps}'`);
-  const codecs = values.codecs?.split(',').map((s) => s.trim()).filter(Boolean);
-  if (codecs !== undefined && codecs.length === 0) throw new UsageError(`Expected a comma-separated list of codec ids for --codecs but received '${values.codecs}'`);
+  const codecs = codecList(values.codecs);
   const crf264 = numberList(values['crf-x264'], 'crf-x264', false, 0, 51);
   const crf265 = numberList(values['crf-x265'], 'crf-x265', false, 0, 51);
   return {
@@ -112,15 +102,15 @@ function parse(argv: string[]): Parsed {
     options: {
       dataset: values.dataset,
       codecs,
-      frames: integer(values.frames, 'frames', 1, 1_000_000),
-      gop: integer(values.gop, 'gop', 1, 100_000),
+      frames: integerOption(values.frames, 'frames', 1, 1_000_000),
+      gop: integerOption(values.gop, 'gop', 1, 100_000),
       qualities: numberList(values.qualities, 'qualities', true, 1, 100),
       crf: { ...(crf264 ? { x264: crf264 } : {}), ...(crf265 ? { x265: crf265 } : {}) },
-      baselineThreads: integer(values['baseline-threads'], 'baseline-threads', 0, 256),
+      baselineThreads: integerOption(values['baseline-threads'], 'baseline-threads', 0, 256),
       keepSei: values['keep-sei'] ?? false,
       anchor: values.anchor,
       size, fps,
-      limit: integer(values.limit, 'limit', 1, 1_000_000),
+      limit: integerOption(values.limit, 'limit', 1, 1_000_000),
       open: values.device ? { device: values.device as Device } : undefined,
     },
   };
