@@ -10,11 +10,13 @@
         "native/src/lossless_mlp.cc",
         "native/src/quantize_cdf.cc",
         "native/src/rans_codec.cc",
+        "native/src/stft.cc",
         "native/binding/addon.cc",
         "native/binding/adaptive_binding.cc",
         "native/binding/int_conv_binding.cc",
         "native/binding/lossless_binding.cc",
         "native/binding/rans_binding.cc",
+        "native/binding/stft_binding.cc",
         "native/binding/tables_binding.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native/src"],

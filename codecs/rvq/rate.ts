@@ -8,6 +8,7 @@
  * The nominal bitrate is what the container records; the coded size is usually lower (codes.ts).
  * Decoding may read fewer codebooks than a file holds (`maxCodebooks`, {@link codebooksToDecode}).
  */
+import { chooseLevel } from '../../src/api/rate-levels.js';
 import { invalidRange, invalidType } from '../../src/validate.js';
 import type { RvqManifest } from './manifest.js';
 
@@ -26,24 +27,7 @@ export function rateLevels(manifest: RvqManifest): RvqRate[] {
 /** The rate for `{ quality, bitrateKbps }` (at most one of them). TypeError / RangeError list the valid values. */
 export function chooseRate(manifest: RvqManifest, options: { quality?: unknown; bitrateKbps?: unknown }): RvqRate {
   const levels = rateLevels(manifest);
-  const { quality, bitrateKbps } = options;
-  if (quality !== undefined && bitrateKbps !== undefined) {
-    throw invalidRange('only one of quality and bitrateKbps', 'options', `quality ${String(quality)} and bitrateKbps ${String(bitrateKbps)}`);
-  }
-  const listed = levels.map((l) => l.kbps).join(', ');
-  if (bitrateKbps !== undefined) {
-    if (typeof bitrateKbps !== 'number' || Number.isNaN(bitrateKbps)) throw invalidType('a bitrate in kbps', 'options.bitrateKbps', bitrateKbps);
-    const fit = levels.filter((l) => l.kbps <= bitrateKbps + 1e-9).pop();
-    if (!fit) throw invalidRange(`a bitrate of at least ${levels[0]!.kbps} kbps (the model codes at ${listed} kbps)`, 'options.bitrateKbps', bitrateKbps);
-    return fit;
-  }
-  if (quality !== undefined) {
-    if (typeof quality !== 'number') throw invalidType('an integer quality level', 'options.quality', quality);
-    const level = levels.find((l) => l.quality === quality);
-    if (!level) throw invalidRange(`one of the quality levels ${levels.map((l) => l.quality).join(', ')} (${listed} kbps)`, 'options.quality', quality);
-    return level;
-  }
-  return levels.find((l) => l.nq === manifest.defaultNq)!;
+  return chooseLevel(levels, options, levels.find((l) => l.nq === manifest.defaultNq)!);
 }
 
 /** The nominal bitrate of nq codebooks: nq · bitsPerCode · frame rate, in kbps. */

@@ -67,7 +67,7 @@ export interface VideoEncodeOptions extends EncodeOptions, VideoSourceOptions {
   frames?: number;
   /** P-frame prediction: the learned network (default) or the static-table baseline. */
   inter?: InterMode;
-  /** Soundtrack: 'none', 'copy', or an audio codec id ('rvq', 'wavelet'); default: the default audio codec when the input has one. */
+  /** Soundtrack: 'none', 'copy', or an audio codec id ('opuspf', 'rvq', 'wavelet'); default: the default audio codec when the input has one. */
   audio?: AudioChoice;
   /** Quality of the audio codec (its own levels). */
   audioQuality?: number;
@@ -394,7 +394,7 @@ export class VideoCodec implements Codec {
       checkFormat(input.format);
       let soundtrack: VideoSoundtrack | undefined;
       if (input.audio && choice !== 'none') {
-        if (choice === 'copy') throw new CodecError('ERR_INVALID_ARGUMENT', "Raw audio cannot be copied: choose an audio codec ('rvq', 'wavelet') or 'none'.");
+        if (choice === 'copy') throw new CodecError('ERR_INVALID_ARGUMENT', "Raw audio cannot be copied: choose an audio codec ('opuspf', 'rvq', 'wavelet') or 'none'.");
         const seconds = maxFrames === undefined ? undefined : (maxFrames * input.format.fps.den) / input.format.fps.num;
         soundtrack = await this.codeAudio(trimAudio(input.audio, seconds), choice, options.audioQuality);
       }

@@ -31,6 +31,11 @@ struct TypedArrayKind<uint8_t> {
   static constexpr const char* kName = "a Uint8Array";
 };
 template <>
+struct TypedArrayKind<float> {
+  static constexpr napi_typedarray_type kType = napi_float32_array;
+  static constexpr const char* kName = "a Float32Array";
+};
+template <>
 struct TypedArrayKind<double> {
   static constexpr napi_typedarray_type kType = napi_float64_array;
   static constexpr const char* kName = "a Float64Array";
@@ -117,6 +122,7 @@ void InitAdaptive(Napi::Env env, Napi::Object exports);
 void InitTables(Napi::Env env, Napi::Object exports);
 void InitIntConv(Napi::Env env, Napi::Object exports);
 void InitLossless(Napi::Env env, Napi::Object exports);
+void InitStft(Napi::Env env, Napi::Object exports);
 
 }  // namespace ncodec_binding
 

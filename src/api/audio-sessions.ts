@@ -29,7 +29,7 @@ import type { AudioDescription, ContainerHeader } from '../container/header.js';
 import { LIMITS } from '../container/header.js';
 import { CodecError } from '../errors.js';
 import { ChunkSplitter, CrossFader, chunkCount, chunkSpan, type ChunkLayout, type FadeShape, type SignalChunk } from '../media/split-crossfade.js';
-import { Resampler, resampledLength } from '../media/resampler.js';
+import { Resampler, resampledLength, type ResamplerOptions } from '../media/resampler.js';
 import { invalidRange, invalidType } from '../validate.js';
 import type { AudioDecoderSession, AudioEncoderSession, AudioStreamFormat, Progress } from './types.js';
 
@@ -46,6 +46,8 @@ export interface ChunkedAudioPlan {
   fadeShape: FadeShape;
   /** The header gives 0 frames and the last section is the end section (requires O ≥ unit). */
   streamed: boolean;
+  /** The resampler between the media's rate and `codedRate`, both ways (default: {@link Resampler}'s). */
+  resampler?: ResamplerOptions;
 }
 
 /** A section as a coder parsed it: one chunk of one channel (`units` coding units), or the end section. */
@@ -124,7 +126,7 @@ export class ChunkedAudioEncoder implements AudioEncoderSession {
     checkFormat(format);
     const { plan } = coder;
     if (plan.streamed !== (format.frames === undefined)) throw new RangeError(`${plan.streamed ? 'Streamed' : 'Whole-clip'} ${coder.codecId} encodings need ${plan.streamed ? 'no' : 'a'} format.frames`);
-    this.resamplers = Array.from({ length: format.channels }, () => new Resampler(format.sampleRate, plan.codedRate));
+    this.resamplers = Array.from({ length: format.channels }, () => new Resampler(format.sampleRate, plan.codedRate, plan.resampler));
     this.splitter = new ChunkSplitter(plan.layout, format.channels);
     if (format.frames !== undefined) this.expectedChunks = chunkCount(resampledLength(format.frames, format.sampleRate, plan.codedRate), plan.layout);
     this.header = { ...header, media: { kind: 'audio', sampleRate: format.sampleRate, channels: format.channels, frames: format.frames ?? 0 } };
@@ -214,7 +216,7 @@ export class ChunkedAudioDecoder<C> implements AudioDecoderSession {
     if (plan.streamed && layout.overlap < unit) throw new CodecError('ERR_BITSTREAM_CORRUPT', `Streamed ${codecId} files need an overlap of at least ${unit} samples, not ${layout.overlap}: the header is corrupt.`);
     this.chunkUnits = Math.ceil(layout.chunkLength / unit);
     this.fader = new CrossFader({ overlap: layout.overlap, fadeLength: plan.fadeLength, shape: plan.fadeShape, channels: this.channels });
-    this.resamplers = Array.from({ length: this.channels }, () => new Resampler(plan.codedRate, media.sampleRate));
+    this.resamplers = Array.from({ length: this.channels }, () => new Resampler(plan.codedRate, media.sampleRate, plan.resampler));
     if (!plan.streamed) this.setFrames(media.frames);
   }
 

@@ -16,7 +16,7 @@ import { builtinCodecs } from './builtins.js';
  */
 export const DEFAULT_CODEC: Readonly<Record<MediaKind, { readonly codec: string; readonly model: string }>> = {
   image: { codec: 'wavelet', model: 'wavelet-vr-cpu' },
-  audio: { codec: 'rvq', model: 'rvq-cpu' },
+  audio: { codec: 'opuspf', model: 'opuspf-v1' },
   video: { codec: 'video', model: 'cond-msh-wf' },
 };
 

@@ -218,9 +218,9 @@ export class AudioDecodeStream extends Transform {
 
   private async start(header: ContainerHeader): Promise<void> {
     if (header.media.kind !== 'audio') throw new CodecError('ERR_UNSUPPORTED_MEDIA', `This file holds an image (codec '${header.codecId}'); decode it with decode(), not an audio stream.`);
-    const { codec, device, threads, maxCodebooks } = this.options;
+    const { codec, device, threads, maxCodebooks, postfilter } = this.options;
     const opened = codec ?? (this.owned = await openCodec(header.codecId, { model: header.modelId || undefined, device, threads }));
-    this.session = streamingCodec(opened).createAudioDecoder(header, { maxCodebooks });
+    this.session = streamingCodec(opened).createAudioDecoder(header, { maxCodebooks, postfilter });
     this.format = { sampleRate: this.session.sampleRate, channels: this.session.channels, sampleFormat: this.sampleFormat };
     this.emit('format', this.format);
   }

@@ -52,6 +52,8 @@ export interface CodecInfo {
   defaultQuality: number;
   /** Nominal bitrates (kbps) of the quality levels, for codecs rated by bitrate (audio); same order. */
   bitratesKbps?: readonly number[];
+  /** True for audio codecs with a decoder-side post-filter that `{ postfilter: false }` skips (opuspf). */
+  postfilter?: boolean;
 }
 
 export interface Codec extends AsyncDisposable {
@@ -82,6 +84,8 @@ export interface AudioStreamFormat {
 export interface AudioDecodeOptions {
   /** Decode only the first codebooks (rvq: at most this many of the codebooks in the file). */
   maxCodebooks?: number;
+  /** Run the decoder-side post-filter (opuspf; default true): `false` gives the classic core's output alone. */
+  postfilter?: boolean;
 }
 
 /**

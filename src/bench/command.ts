@@ -33,7 +33,8 @@ Options:
   --limit <n>              only the first n items (sorted by name)
   --codecs <a,b,...>       image: jpeg, webp, avif and ncodec codec ids (default ${DEFAULT_CODECS.image.join(',')})
                            (codec@model benches one model of a family, e.g. hyperprior@msh-wf-cpu)
-                           audio: opus, aac, mp3 and ncodec codec ids (default ${DEFAULT_CODECS.audio.join(',')})
+                           audio: opus, aac, mp3 and ncodec codec ids (default ${DEFAULT_CODECS.audio.join(',')});
+                           codec:core decodes without the codec's post-filter (opuspf:core)
   --qualities <q,...>      quality sweep of the image baselines (1-100; default jpeg/webp 10..90,95,
                            avif 20..90) and the model levels used for ncodec codecs (default: all)
   --bitrates <kbps,...>    bitrate sweep of the audio baselines (default ${DEFAULT_BITRATES.join(',')})

@@ -1,10 +1,13 @@
 /**
  * ncodec codecs in the benchmark: any registered codec id, opened with `openCodec`, swept over its
  * model's `info.qualities` (or the `--qualities` that the model has). A codec whose model files are
- * missing, or that does not carry the benchmark's media, is skipped with the reason.
+ * missing, or that does not carry the benchmark's media, is skipped with the reason. Audio codecs
+ * with a decoder-side post-filter (`info.postfilter`, e.g. opuspf) can also be benched without it:
+ * `opuspf:core` (or `opuspf@model:core`) codes the same files and decodes them with
+ * `{ postfilter: false }`, so the core alone is reported beside the filtered codec.
  */
 import { openCodec, listCodecs } from '../api/registry.js';
-import type { Codec, DecodedMedia, EncodeOptions, MediaKind, OpenOptions } from '../api/types.js';
+import type { AudioDecodeOptions, Codec, DecodedMedia, EncodeOptions, MediaKind, OpenOptions } from '../api/types.js';
 import { isCodecError } from '../errors.js';
 import { loadAudio } from '../media/audio.js';
 import { loadImage } from '../media/image.js';
@@ -74,10 +77,24 @@ function asBitrates(codec: Codec, settings: BenchSetting[]): BenchSetting[] {
   return settings.map((s) => ({ kind: 'bitrate', value: kbps[codec.info.qualities.indexOf(s.value)]! }));
 }
 
+/** The audio decode modes of `--codecs`: `:core` decodes without the codec's post-filter. */
+const CORE_SUFFIX = ':core';
+
+/** `opuspf@model:core` → the codec spec and whether to decode the core alone. */
+export function splitAudioMode(id: string): { spec: string; core: boolean } {
+  return id.endsWith(CORE_SUFFIX) ? { spec: id.slice(0, -CORE_SUFFIX.length), core: true } : { spec: id, core: false };
+}
+
 /** An audio runner for ncodec codec `id`; decoded audio is downmixed and resampled to the source's rate. */
 export async function ncodecAudioRunner(id: string, openOptions: OpenOptions = {}, qualities?: readonly number[], budget: Pick<EncodeOptions, 'maxSteps' | 'maxSeconds'> = {}): Promise<AudioRunner> {
-  const opened = await open(id, 'audio', openOptions, qualities);
-  const { codec, description } = opened;
+  const { spec, core } = splitAudioMode(id);
+  const opened = await open(spec, 'audio', openOptions, qualities);
+  const { codec } = opened;
+  if (core && !codec.info.postfilter) {
+    await codec.dispose();
+    throw new SkipCodecError(id, `codec '${spec}' has no decoder-side post-filter, so ':core' has nothing to leave out`);
+  }
+  const description = core ? `${opened.description}; decoded by the core alone (no post-filter)` : opened.description;
   const settings = asBitrates(codec, opened.settings);
   return {
     id,
@@ -87,10 +104,14 @@ export async function ncodecAudioRunner(id: string, openOptions: OpenOptions = {
     encode: (clip, setting) => codec.encode({ channels: [clip.samples], sampleRate: clip.sampleRate },
       setting.kind === 'bitrate' ? { ...budget, bitrateKbps: setting.value } : { ...budget, quality: setting.value }),
     async decode(bytes, source) {
-      const decoded = expectKind(await codec.decode(bytes), 'audio', id);
+      const media = core ? await (codec as AudioDecodingCodec).decode(bytes, { postfilter: false }) : await codec.decode(bytes);
+      const decoded = expectKind(media, 'audio', id);
       const mono = await loadAudio({ channels: decoded.channels, sampleRate: decoded.sampleRate }, { mono: true, sampleRate: source.sampleRate });
       return mono.channels[0] ?? new Float32Array(0);
     },
     dispose: () => codec.dispose(),
   };
 }
+
+/** An audio codec's decode with its audio options (`info.postfilter` codecs take `postfilter`). */
+type AudioDecodingCodec = Codec & { decode(bytes: Uint8Array, options?: AudioDecodeOptions): Promise<DecodedMedia> };

@@ -58,14 +58,14 @@ Options:
   -m, --model ID|DIR     a model id (models/<codec>/<id>) or a model folder; default: the codec's
                          (lossless: --model med is the model-free MED coder)
   -q, --quality N        integer rate level of the model
-  -b, --bitrate KBPS     target bitrate, for audio codecs rated by bitrate (rvq)
+  -b, --bitrate KBPS     target bitrate, for audio codecs rated by bitrate (rvq, opuspf)
       --max-steps N      most fitting steps (inr)
       --max-seconds S    most seconds of fitting (inr)
   video (--codec video):
       --gop N            an I-frame every N frames (1 = all intra; default: the model's, 32)
       --frames N         code at most N frames
       --size WxH, --fps F  size and rate of a raw .yuv input (4:2:0, 8-bit)
-      --audio KIND       soundtrack: none, copy, or an audio codec (rvq, wavelet); default: ${DEFAULT_CODEC.audio.codec}
+      --audio KIND       soundtrack: none, copy, or an audio codec (opuspf, rvq, wavelet); default: ${DEFAULT_CODEC.audio.codec}
       --audio-quality N  the audio codec's quality level
       --inter MODE       learned (default) or delta (the static-table baseline)
 ${DEVICE_HELP}

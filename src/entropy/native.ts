@@ -51,6 +51,11 @@ export interface NativeAddon {
   losslessMlpEncode(model: Uint8Array, pixels: Uint8Array, width: number, height: number, channels: number, threads: number): Uint8Array;
   losslessMlpDecode(model: Uint8Array, bytes: Uint8Array, width: number, height: number, channels: number, pixels: Uint8Array): void;
   losslessMlpBits(model: Uint8Array, pixels: Uint8Array, width: number, height: number, channels: number, threads: number): number;
+  /** native/src/stft.h: opuspf's post-filter transforms (re, im, magnitude: frames × bins each, written). */
+  stftAnalyse(x: Float32Array, nFft: number, hop: number, re: Float32Array, im: Float32Array, magnitude: Float32Array): void;
+  stftSynthesise(
+    re: Float32Array, im: Float32Array, gains: Float32Array, noise: 0 | 1, seed: number, nFft: number, hop: number, out: Float32Array,
+  ): void;
 }
 
 const ADDON_FILE = join('build', 'Release', 'ncodec_native.node');

@@ -236,8 +236,16 @@ export class Resampler {
       const tLo = Math.max(0, bufferStart - first), tHi = Math.min(taps, bufferEnd - first);
       const h = this.phases ?? this.computeTaps(rem, this.scratch);
       const h0 = this.phases ? rem * taps : 0;
+      // one accumulator in tap order (unrolled by four: the same sums, fewer loop tests)
       let acc = 0;
-      for (let t = tLo, at = first + tLo - bufferStart; t < tHi; t++, at++) acc += buffer[at]! * h[h0 + t]!;
+      let t = tLo, at = first + tLo - bufferStart, ht = h0 + tLo;
+      for (; t + 4 <= tHi; t += 4, at += 4, ht += 4) {
+        acc += buffer[at]! * h[ht]!;
+        acc += buffer[at + 1]! * h[ht + 1]!;
+        acc += buffer[at + 2]! * h[ht + 2]!;
+        acc += buffer[at + 3]! * h[ht + 3]!;
+      }
+      for (; t < tHi; t++, at++, ht++) acc += buffer[at]! * h[ht]!;
       out[k] = acc;
       base += whole;
       rem += part;

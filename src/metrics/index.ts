@@ -8,7 +8,7 @@ export {
 } from './mel.js';
 export { stoi } from './stoi.js';
 export { resampleOctave } from './resample.js';
-export { RealFft } from './fft.js';
+export { RealFft } from '../media/fft.js';
 export {
   psnrYuv420, psnrRgb, mseYuv420, mseRgb, meanPsnr, msePsnr, yuv420ToRgb8, PSNR_CAP_DB, type YuvPsnr, type YuvMse,
 } from './video.js';

@@ -21,7 +21,7 @@
  * the metric whose figures TRAINING.md quotes (Opus on audio/eval 6/12/24 kbps: 7.96/4.12/1.08).
  */
 import { invalidRange } from '../validate.js';
-import { realFft } from './fft.js';
+import { realFft } from '../media/fft.js';
 
 export interface MelDistanceOptions {
   /** STFT window lengths (powers of two). Default DAC's [32, ..., 2048]. */

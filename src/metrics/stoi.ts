@@ -15,7 +15,7 @@
  * Fewer than 30 frames after silence removal give 1e-5, as pystoi returns (with a warning there).
  */
 import { invalidRange } from '../validate.js';
-import { realFft } from './fft.js';
+import { realFft } from '../media/fft.js';
 import { resampleOctave } from './resample.js';
 
 const FS = 10000;

@@ -4,7 +4,7 @@
  * torch.stft's centring and pystoi 0.4 re-expressed there; SciPy's resample_poly does the resampling).
  */
 import { describe, expect, it } from 'vitest';
-import { RealFft } from '../../src/metrics/fft.js';
+import { RealFft } from '../../src/media/fft.js';
 import { melDistance, melFilterBank, prepareMelDistance } from '../../src/metrics/mel.js';
 import { resampleOctave } from '../../src/metrics/resample.js';
 import { siSnr } from '../../src/metrics/sisnr.js';

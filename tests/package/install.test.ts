@@ -121,6 +121,14 @@ describe('the installed package', () => {
     expect(stderr).toMatch(/1-channel audio, 2\.00 s/);
   }, 5 * MINUTES);
 
+  it('round-trips an audio clip with the default audio model (libopus WebAssembly, native STFT) through the installed ncodec', async () => {
+    await ncodec('encode', path.join(root, 'fixtures/audio/speech-16k-s16.wav'), '-o', 'default-audio.ncd');
+    const { header } = readHeader(readFileSync(path.join(project, 'default-audio.ncd')));
+    expect({ codec: header.codecId, model: header.modelId }).toEqual(DEFAULT_CODEC.audio);
+    const { stderr } = await ncodec('decode', 'default-audio.ncd', '-o', 'default-audio.wav');
+    expect(stderr).toMatch(/1-channel audio, 2\.00 s/);
+  }, 5 * MINUTES);
+
   it('imports openCodec and decode from neural-codec in an .mjs file', async () => {
     writeFileSync(path.join(project, 'use.mjs'), `
 import { openCodec, decode } from 'neural-codec';

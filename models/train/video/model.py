@@ -132,3 +132,30 @@ def quantize(model: ConditionalPrior, calib_ctx: torch.Tensor, calib_level: torc
     l2 = layer(model.c2, f1, np.full(hid, f2), model.c2.bias.detach().double().numpy())
     l3 = layer(model.c3, f2, np.full(2 * M, fo), model.c3.bias.detach().double().numpy())
     return IntNet([l1, l2, l3], M, model.table_size), {"exponents": [f0, f1, f2, fo]}
+
+
+def dequantize_export(folder: str) -> dict:
+    """The float weights of an exported inter model (``manifest.json`` + ``inter.bin``), as a
+    ``ConditionalPrior`` state dict: the inverse of :func:`quantize` up to its int8 rounding
+    (weight = int8 · mult / 2^(out_exp − in_exp + SHIFT), bias = int / 2^(out_exp + SHIFT)).
+    A warm start when the run's checkpoints were lost with their machine."""
+    import json
+    import os
+    with open(os.path.join(folder, "manifest.json")) as f:
+        inter = json.load(f)["inter"]
+    raw = np.fromfile(os.path.join(folder, inter["file"]), np.int8)
+    exps = inter["exponents"]                       # [in of layer 1, out 1, out 2, out 3]
+    state, names = {}, ["c1", "c2", "c3"]
+    for i, (name, layer) in enumerate(zip(names, inter["layers"])):
+        o, c = layer["outChannels"], layer["inChannels"]
+        wq = raw[layer["weightOffset"]:layer["weightOffset"] + o * c * 9].reshape(o, c, 3, 3).astype(np.float64)
+        out_exp, in_exp = exps[i + 1], exps[i]
+        scale = np.asarray(layer["mult"], np.float64) / 2.0 ** (out_exp - in_exp + SHIFT)
+        state[f"{name}.weight"] = torch.from_numpy((wq * scale[:, None, None, None]).astype(np.float32))
+        if i == 0:
+            state["level_bias"] = torch.from_numpy(
+                (np.asarray(layer["levelBias"], np.float64) / 2.0 ** (out_exp + SHIFT)).astype(np.float32))
+        else:
+            state[f"{name}.bias"] = torch.from_numpy(
+                (np.asarray(layer["bias"], np.float64) / 2.0 ** (out_exp + SHIFT)).astype(np.float32))
+    return state

@@ -32,7 +32,7 @@ sys.path.insert(0, HERE)
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 
 from common.entropy import gaussian_likelihood  # noqa: E402
-from model import ConditionalPrior, IntNet, quantize, table_step, LOG_SCALE_MIN  # noqa: E402
+from model import ConditionalPrior, IntNet, dequantize_export, quantize, table_step, LOG_SCALE_MIN  # noqa: E402
 
 
 def load_manifest(folder):
@@ -165,7 +165,9 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--rate-only", action="store_true",
                    help="train on the rate alone (the first recipe); default: rate + λ·255²·MSE of the rounding")
-    p.add_argument("--init", metavar="CHECKPOINT.pt", help="start a new run from this checkpoint's weights")
+    p.add_argument("--init", metavar="CHECKPOINT.pt|EXPORT",
+                   help="start a new run from this checkpoint's weights, or from an exported model folder "
+                        "(models/video/<id>: its int8 weights dequantized, model.dequantize_export)")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -187,7 +189,8 @@ def main(argv=None):
     step, wall, best = 0, 0.0, math.inf
     latest = os.path.join(run_dir, "latest.pt")
     if not os.path.exists(latest) and args.init:
-        model.load_state_dict(torch.load(args.init)["model"])
+        model.load_state_dict(dequantize_export(args.init) if os.path.isdir(args.init)
+                              else torch.load(args.init)["model"])
         print(f"weights from {args.init}", flush=True)
     if os.path.exists(latest):
         st = torch.load(latest)

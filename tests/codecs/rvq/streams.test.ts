@@ -63,7 +63,7 @@ describe('rvq encode and decode streams', () => {
     process.env.NCODEC_MODELS = TINY_MODEL.replace(/[\\/]rvq[\\/]tiny-test$/, '');
     try {
       const s16 = interleavePcm([synthetic(0.7, 8000)], 's16le');
-      const file = await collect(pieces(s16, 300), createEncodeStream({ model: 'tiny-test', threads: 1, sampleRate: 8000, channels: 1, bitrateKbps: 3 }));
+      const file = await collect(pieces(s16, 300), createEncodeStream({ codec: 'rvq', model: 'tiny-test', threads: 1, sampleRate: 8000, channels: 1, bitrateKbps: 3 }));
       expect(readContainer(file).header).toMatchObject({ codecId: 'rvq', modelId: 'tiny-test', rate: { kind: 'bitrate', kbps: 3 } });
       const decoder = createDecodeStream({ threads: 1 });
       const formats: PcmFormat[] = [];

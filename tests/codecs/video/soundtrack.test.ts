@@ -1,6 +1,6 @@
 /**
  * Soundtracks (fixtures/audio/tone-in-video.mp4: 64×48 at 10 fps with an AAC tone, 16 kHz mono):
- * copied unchanged, coded by an audio codec (rvq, the default, and wavelet) into the first section,
+ * copied unchanged, coded by an audio codec (opuspf, the default; rvq; wavelet) into the first section,
  * or left out; `decode` returns a coded soundtrack as audio and `soundtrack()` says which it is.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +42,7 @@ describe('video soundtracks', () => {
     expect(back.frames).toHaveLength(4);
   });
 
-  it('codes the soundtrack with rvq (the default) and returns it as audio, cut to the coded frames', async () => {
+  it('codes the soundtrack with rvq and returns it as audio, cut to the coded frames', async () => {
     const { header, sections } = readContainer(coded.rvq!);
     expect(header.params[6]).toBe(1);
     expect(sections.map((s) => s[0])).toEqual([3, 1, 2, 1, 2, 5]);
@@ -59,7 +59,16 @@ describe('video soundtracks', () => {
     expect(rms(back.audio!.channels[0]!)).toBeGreaterThan(0.01);
     const alone = await decodeAny(track.container);
     expect(alone.kind === 'audio' && alone.channels[0]!.length).toBe(back.audio!.channels[0]!.length);
-    expect(Buffer.from(await codec.encode(TONE_MP4, { frames: 4, gop: 2 })).equals(Buffer.from(coded.rvq!))).toBe(true);
+    expect(Buffer.from(await codec.encode(TONE_MP4, { audio: 'rvq', frames: 4, gop: 2 })).equals(Buffer.from(coded.rvq!))).toBe(true);
+  });
+
+  it('codes the soundtrack with the default audio codec (opuspf) when none is named', async () => {
+    const bytes = await codec.encode(TONE_MP4, { frames: 4, gop: 2 });
+    const track = codec.soundtrack(bytes);
+    expect(track?.kind === 'coded' && readHeader(track.container).header).toMatchObject({ codecId: 'opuspf', modelId: 'opuspf-v1' });
+    const back = await codec.decode(bytes);
+    expect(back.audio).toMatchObject({ kind: 'audio', sampleRate: 16000 });
+    expect(rms(back.audio!.channels[0]!)).toBeGreaterThan(0.01);
   });
 
   it('codes the soundtrack with wavelet', async () => {
