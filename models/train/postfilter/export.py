@@ -119,7 +119,8 @@ def main(argv=None):
     if state:
         manifest["training"] = {"checkpoint": os.path.relpath(args.checkpoint), "steps": state["step"],
                                 "wallSeconds": round(state["wall_s"]), "validationMel": state.get("best"),
-                                "coreKbps": state["config"]["kbps"], "hardware": "2-core AMD EPYC CPU (PyTorch 1.13)"}
+                                "coreKbps": state["config"]["kbps"], "coreComplexity": state["config"].get("complexity", [8] * len(state["config"]["kbps"])),
+                                "hardware": "2-core AMD EPYC CPU (PyTorch 1.13)"}
     else:
         manifest["training"] = None
         manifest["description"] = "UNTRAINED test fixture: " + manifest["description"]

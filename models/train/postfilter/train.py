@@ -52,7 +52,10 @@ def parse_args(argv=None):
     p.add_argument("--steps", type=int, default=30000)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--resume", action="store_true")
-    p.add_argument("--init-from", help="a checkpoint (.pt) to start from when there is none to resume")
+    p.add_argument("--complexity", type=int, nargs="+", default=None,
+                   help="libopus complexity of the core at each --kbps (default 8 each; the model's levels[].coreComplexity)")
+    p.add_argument("--init-from", help="a checkpoint (.pt) or an exported model folder (models/opuspf/<id>) to start "
+                                       "from when there is none to resume")
     p.add_argument("--val-every", type=int, default=500)
     p.add_argument("--save-every", type=float, default=300.0)
     p.add_argument("--log-every", type=int, default=50)
@@ -61,32 +64,37 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def ensure_cache(cache: str, kbps: list[float]) -> None:
+def core_suffix(kbps: float, complexity: int) -> str:
+    """The cache file suffix of the core's output at one setting (opus_pairs.mjs `suffix`)."""
+    return f".opus{kbps:g}{'' if complexity == 8 else f'c{complexity}'}.f32"
+
+
+def ensure_cache(cache: str, kbps: list[float], complexity: list[int]) -> None:
     """Builds what is missing of the cache (a fresh machine: data.py, then opus_pairs.mjs, ≈ 12 min)."""
     if not os.path.exists(os.path.join(cache, "index.json")):
         from postfilter import data
         print("cache: decoding the training folders (data.py)", flush=True)
         data.main()
     names = [f[:-len(".clean.f32")] for f in os.listdir(cache) if f.endswith(".clean.f32")]
-    if any(not os.path.exists(os.path.join(cache, f"{n}.opus{k}.f32")) for n in names for k in kbps):
+    if any(not os.path.exists(os.path.join(cache, n + core_suffix(k, c))) for n in names for k, c in zip(kbps, complexity)):
         print("cache: coding it with the Opus core (opus_pairs.mjs)", flush=True)
-        subprocess.run(["node", os.path.join(HERE, "opus_pairs.mjs"), "--cache", cache, "--kbps", ",".join(map(str, kbps))],
-                       cwd=REPO, check=True)
+        subprocess.run(["node", os.path.join(HERE, "opus_pairs.mjs"), "--cache", cache, "--kbps", ",".join(f"{k:g}" for k in kbps),
+                        "--complexity", ",".join(map(str, complexity))], cwd=REPO, check=True)
 
 
-def load_pairs(cache: str, kbps: list[float]):
-    ensure_cache(cache, kbps)
+def load_pairs(cache: str, kbps: list[float], complexity: list[int]):
+    ensure_cache(cache, kbps, complexity)
     with open(os.path.join(cache, "index.json")) as f:
         index = json.load(f)
     folders = []
     for name in sorted(index["folders"]):
         clean = np.fromfile(os.path.join(cache, f"{name}.clean.f32"), dtype="<f4")
-        cores = [np.fromfile(os.path.join(cache, f"{name}.opus{k}.f32"), dtype="<f4") for k in kbps]
+        cores = [np.fromfile(os.path.join(cache, name + core_suffix(k, c)), dtype="<f4") for k, c in zip(kbps, complexity)]
         if clean.size < RATE or any(c.size != clean.size for c in cores):
             raise SystemExit(f"{name}: cache inconsistent (delete {cache} and run again)")
         folders.append((name, clean, cores))
     val_clean = np.fromfile(os.path.join(cache, "validation.clean.f32"), dtype="<f4")
-    val_cores = [np.fromfile(os.path.join(cache, f"validation.opus{k}.f32"), dtype="<f4") for k in kbps]
+    val_cores = [np.fromfile(os.path.join(cache, "validation" + core_suffix(k, c)), dtype="<f4") for k, c in zip(kbps, complexity)]
     return folders, val_clean, val_cores
 
 
@@ -137,7 +145,10 @@ def main(argv=None):
     run_dir = os.path.join(args.runs_root, args.run)
     mirror = os.path.join(args.mirror_root, args.run) if args.mirror_root else None
     os.makedirs(run_dir, exist_ok=True)
-    folders, val_clean, val_cores = load_pairs(args.cache, args.kbps)
+    complexity = args.complexity or [8] * len(args.kbps)
+    if len(complexity) != len(args.kbps):
+        raise SystemExit("--complexity needs one value per --kbps")
+    folders, val_clean, val_cores = load_pairs(args.cache, args.kbps, complexity)
     print("data: " + ", ".join(f"{n} {c.size / RATE / 60:.1f} min" for n, c, _ in folders)
           + f"; validation {val_clean.size / RATE / 60:.1f} min", flush=True)
 
@@ -148,7 +159,12 @@ def main(argv=None):
     step, wall, best = 0, 0.0, float("inf")
     latest = checkpoint.find_latest(run_dir, mirror) if args.resume else None
     source = latest or args.init_from
-    if source:
+    if source and not latest and os.path.isdir(source):
+        # an exported model folder: the graph's initializers are the network's (export.py Deployed.net)
+        from common.warm_start import load_onnx_weights
+        load_onnx_weights(model, [os.path.join(source, "postfilter.onnx")], strip_prefix="")
+        print(f"initialised from the export {source}", flush=True)
+    elif source:
         state = checkpoint.load(source)
         model.load_state_dict(state["model"])
         if latest:
@@ -163,8 +179,15 @@ def main(argv=None):
 
     def save(is_best: bool):
         checkpoint.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "wall_s": wall,
-                         "best": best, "config": {"channels": args.channels, "kbps": args.kbps}},
+                         "best": best, "config": {"channels": args.channels, "kbps": args.kbps, "complexity": complexity}},
                         run_dir, mirror, is_best)
+
+    if source and not latest:
+        # the starting point's figure on this run's validation pairs: what best.pt must beat to be worth exporting
+        val = validate(model, mel, stoi, val_clean, val_cores)
+        best = val[0][0]
+        print("validation at the start " + "  ".join(f"{k} kbps: mel {f:.4f} (core {c:.4f}) 1-stoi~ {sf:.4f} (core {sc:.4f})"
+                                                     for k, (f, c, sf, sc) in zip(args.kbps, val)), flush=True)
 
     t_start, t_save = time.time(), time.time()
     wall0 = wall
