@@ -135,7 +135,7 @@ struct PixelParams {
 class Predictor {
  public:
   Predictor(const LosslessMlp& m, int width, int height)
-      : m_(m), r_(m.radius()), k_(m.mixtures()), stride_(width + 2 * m.radius()), width_(width), height_(height) {
+      : m_(m), r_(m.radius()), k_(m.mixtures()), stride_(width + 2 * m.radius()) {
     buffer_.assign(static_cast<size_t>(height + r_) * stride_ * 3, -1);
     for (int dy = -r_; dy < 0; ++dy)
       for (int dx = -r_; dx <= r_; ++dx) offsets_.push_back(dy * stride_ + dx);
@@ -204,7 +204,7 @@ class Predictor {
 
  private:
   const LosslessMlp& m_;
-  int r_, k_, stride_, width_, height_;
+  int r_, k_, stride_;
   std::vector<int16_t> buffer_;
   std::vector<ptrdiff_t> offsets_;
   std::vector<int16_t> a_, b_;
