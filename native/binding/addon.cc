@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ncodec_binding::InitIntConv(env, exports);
   ncodec_binding::InitLossless(env, exports);
   ncodec_binding::InitStft(env, exports);
+  ncodec_binding::InitResample(env, exports);
   return exports;
 }
 

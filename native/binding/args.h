@@ -123,6 +123,7 @@ void InitTables(Napi::Env env, Napi::Object exports);
 void InitIntConv(Napi::Env env, Napi::Object exports);
 void InitLossless(Napi::Env env, Napi::Object exports);
 void InitStft(Napi::Env env, Napi::Object exports);
+void InitResample(Napi::Env env, Napi::Object exports);
 
 }  // namespace ncodec_binding
 

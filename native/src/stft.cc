@@ -13,9 +13,9 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 
 // The frame loops, compiled for x86-64-v4 (AVX-512) and AVX2 besides the baseline where the compiler can
-// pick at load time (GCC on x86-64 Linux). The float results may then differ in their last bits between
-// CPU families (as ONNX Runtime's kernels in the graph between them do); the noise draws are integer and
-// the same everywhere.
+// pick at load time (GCC on x86-64 Linux). The addon is built without contracting multiply-adds
+// (binding.gyp -ffp-contract=off) and nothing here reassociates, so the versions compute the same
+// operations; the noise draws are integer and the same everywhere.
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 #define NCODEC_STFT_MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else

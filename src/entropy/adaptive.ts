@@ -9,7 +9,7 @@
  * counts live in a Fenwick tree, so coding costs O(log alphabet) per symbol.
  */
 import { checkInteger, checkInt32Array, checkUint8Array, invalidRange, invalidType } from '../validate.js';
-import { callNative, loadNative } from './native.js';
+import { callNative, loadNative } from '../native.js';
 
 /** Options of the adaptive models; encoder and decoder must use the same. */
 export interface AdaptiveOptions {

@@ -8,7 +8,7 @@
  * Inputs lie in ±{@link MAX_CONV_INPUT}, weights in ±127, at most {@link MAX_CONV_INPUT_CHANNELS}
  * input channels (the int32 accumulator cannot overflow), biases are integers below 2^52.
  */
-import { callNative, loadNative } from './native.js';
+import { callNative, loadNative } from '../native.js';
 
 export const MAX_CONV_INPUT = 16383;
 export const MAX_CONV_INPUT_CHANNELS = 114;

@@ -7,7 +7,7 @@
  * `model` is the model file's bytes (models/lossless/<id>/model.bin); it is parsed and checked per call.
  * Images are 8-bit, interleaved, 1 (gray) or 3 (RGB) channels.
  */
-import { callNative, loadNative } from './native.js';
+import { callNative, loadNative } from '../native.js';
 import { invalidRange } from '../validate.js';
 
 function checkImage(pixels: Uint8Array, width: number, height: number, channels: number): void {

@@ -11,7 +11,7 @@
  */
 import { CodecError } from '../errors.js';
 import { checkInt32Array, checkUint8Array, invalidRange } from '../validate.js';
-import { callNative, loadNative, type NativeRansTables } from './native.js';
+import { callNative, loadNative, type NativeRansTables } from '../native.js';
 import { checkCdfTableSet, type CdfTableSet } from './tables.js';
 
 function checkSameLength(array: Int32Array, name: string, expected: number, what: string): void {

@@ -5,7 +5,7 @@
  * adds noise of magnitude N and mulberry32(seed) phases (src/prng.ts) and inverts (torch.istft). Float64
  * inside, float32 in and out; 2–3× faster than the same transforms in TypeScript and with no JIT warm-up.
  */
-import { callNative, loadNative } from './native.js';
+import { callNative, loadNative } from '../native.js';
 
 /** A centred STFT: `frames` × bins complex values, frame-major. */
 export interface StftSpectrum {

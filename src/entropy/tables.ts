@@ -8,7 +8,7 @@
  * exports, tests and benchmarks.
  */
 import { checkInteger, checkInt32Array, invalidRange, invalidType } from '../validate.js';
-import { callNative, loadNative } from './native.js';
+import { callNative, loadNative } from '../native.js';
 
 /**
  * A set of quantized CDF tables. Table `i` occupies `cdfLengths[i]` entries of `cdfs` (tables are

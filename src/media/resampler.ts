@@ -18,7 +18,12 @@
  * output sample (rate pairs with a huge reduced ratio). The signal is zero before its first and after its last sample, and the
  * filter is centred (no delay): output sample 0 is at input sample 0, and N input samples give
  * exactly ⌈N · to / from⌉ output samples ({@link resampledLength}).
+ *
+ * Each output is a float64 sum over four interleaved partial sums in a fixed order; with a phase table
+ * the native addon runs that loop (native/src/resample.cc: 3× the speed of the same loop here, and
+ * the same samples), else {@link Resampler.produceComputed} does it in the same order.
  */
+import { callNative, loadNative } from '../native.js';
 import { invalidRange } from '../validate.js';
 
 /** Options of {@link Resampler}; the defaults give a stop band below about −90 dB. */
@@ -197,6 +202,36 @@ export class Resampler {
     return out;
   }
 
+  /**
+   * Outputs with taps computed per sample (rate pairs with too many phases for a table): the sums of
+   * native/src/resample.cc `ResampleBlock`, in the same order (four interleaved partial sums).
+   */
+  private produceComputed(out: Float32Array, whole: number, part: number): void {
+    const { buffer, bufferStart, bufferLength, up, reach } = this;
+    const bufferEnd = bufferStart + bufferLength;
+    const taps = 2 * reach;
+    let base = this.base, rem = this.rem;
+    for (let k = 0; k < out.length; k++) {
+      // Tap t ↔ input sample j = base − reach + 1 + t; samples outside the buffer are zeros.
+      const first = base - reach + 1;
+      const tLo = Math.max(0, bufferStart - first), tHi = Math.min(taps, bufferEnd - first);
+      const h = this.computeTaps(rem, this.scratch);
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      let t = tLo, at = first + tLo - bufferStart;
+      for (; t + 4 <= tHi; t += 4, at += 4) {
+        a0 += buffer[at]! * h[t]!;
+        a1 += buffer[at + 1]! * h[t + 1]!;
+        a2 += buffer[at + 2]! * h[t + 2]!;
+        a3 += buffer[at + 3]! * h[t + 3]!;
+      }
+      for (; t < tHi; t++, at++) a0 += buffer[at]! * h[t]!;
+      out[k] = (a0 + a1) + (a2 + a3);
+      base += whole;
+      rem += part;
+      if (rem >= up) { rem -= up; base++; }
+    }
+  }
+
   private append(input: Float32Array): void {
     const need = this.bufferLength + input.length;
     if (need > this.buffer.length) {
@@ -210,52 +245,29 @@ export class Resampler {
 
   private produce(final: boolean): Float32Array {
     const total = final ? resampledLength(this.inputTotal, this.fromRate, this.toRate) : Infinity;
-    const reach = this.reach;
+    const { reach, up } = this;
+    const whole = Math.floor(this.down / up), part = this.down % up;
     // Output m needs input up to base + reach unless the input has ended.
-    let count = 0;
-    {
-      let base = this.base, rem = this.rem, m = this.outputs;
-      const whole = Math.floor(this.down / this.up), part = this.down % this.up;
-      while (m < total && (final || base + reach < this.inputTotal)) {
-        count++;
-        m++;
-        base += whole;
-        rem += part;
-        if (rem >= this.up) { rem -= this.up; base++; }
-      }
-    }
-    const out = new Float32Array(count);
-    const whole = Math.floor(this.down / this.up), part = this.down % this.up;
-    const { buffer, bufferStart, bufferLength, up } = this;
-    const bufferEnd = bufferStart + bufferLength;
-    const taps = 2 * reach;
-    let base = this.base, rem = this.rem;
-    for (let k = 0; k < count; k++) {
-      // Tap t ↔ input sample j = base − reach + 1 + t; samples outside the buffer are zeros.
-      const first = base - reach + 1;
-      const tLo = Math.max(0, bufferStart - first), tHi = Math.min(taps, bufferEnd - first);
-      const h = this.phases ?? this.computeTaps(rem, this.scratch);
-      const h0 = this.phases ? rem * taps : 0;
-      // one accumulator in tap order (unrolled by four: the same sums, fewer loop tests)
-      let acc = 0;
-      let t = tLo, at = first + tLo - bufferStart, ht = h0 + tLo;
-      for (; t + 4 <= tHi; t += 4, at += 4, ht += 4) {
-        acc += buffer[at]! * h[ht]!;
-        acc += buffer[at + 1]! * h[ht + 1]!;
-        acc += buffer[at + 2]! * h[ht + 2]!;
-        acc += buffer[at + 3]! * h[ht + 3]!;
-      }
-      for (; t < tHi; t++, at++, ht++) acc += buffer[at]! * h[ht]!;
-      out[k] = acc;
+    let count = 0, base = this.base, rem = this.rem;
+    for (let m = this.outputs; m < total && (final || base + reach < this.inputTotal); m++) {
+      count++;
       base += whole;
       rem += part;
       if (rem >= up) { rem -= up; base++; }
+    }
+    const out = new Float32Array(count);
+    const { buffer, bufferStart, bufferLength } = this;
+    if (count > 0 && this.phases) {
+      // the common case, every usual rate pair: the native loop over the table of phases
+      callNative(() => loadNative().resampleBlock(buffer.subarray(0, bufferLength), bufferStart, this.phases!, up, whole, part, reach, this.base, this.rem, out));
+    } else if (count > 0) {
+      this.produceComputed(out, whole, part);
     }
     this.base = base;
     this.rem = rem;
     this.outputs += count;
     // Drop the input no later output needs (below base − reach + 1).
-    const keepFrom = Math.min(bufferEnd, Math.max(bufferStart, this.base - reach + 1));
+    const keepFrom = Math.min(bufferStart + bufferLength, Math.max(bufferStart, this.base - reach + 1));
     const drop = keepFrom - bufferStart;
     if (drop > 0) {
       this.buffer.copyWithin(0, drop, bufferLength);

@@ -1,7 +1,7 @@
 /** The addon loader and the mapping of native errors to CodecError. */
 import { describe, expect, it } from 'vitest';
-import { CodecError } from '../../src/errors.js';
-import { callNative, loadNative, rethrowNative } from '../../src/entropy/native.js';
+import { CodecError } from '../src/errors.js';
+import { callNative, loadNative, rethrowNative } from '../src/native.js';
 
 describe('native addon', () => {
   it('loads once and exposes the coders', () => {

@@ -1,6 +1,7 @@
 /**
- * Loads the native entropy coder (`build/Release/ncodec_native.node`, built from `native/` by node-gyp
- * when the package is installed) and turns its errors into {@link CodecError}s.
+ * Loads the native addon (`build/Release/ncodec_native.node`, built from `native/` by node-gyp when
+ * the package is installed: the entropy coders, the integer networks, the STFT and the resampler loop)
+ * and turns its errors into {@link CodecError}s.
  *
  * The addon is a thin N-API layer over a pure C++ core; this module declares its shape
  * ({@link NativeAddon}) and is the only place that touches it untyped.
@@ -8,8 +9,8 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { CodecError } from '../errors.js';
-import { packageRoot } from '../package.js';
+import { CodecError } from './errors.js';
+import { packageRoot } from './package.js';
 
 /** A native rANS table set (native/src/cdf_tables.h). Owns native memory until `dispose()`. */
 export interface NativeRansTables {
@@ -51,6 +52,11 @@ export interface NativeAddon {
   losslessMlpEncode(model: Uint8Array, pixels: Uint8Array, width: number, height: number, channels: number, threads: number): Uint8Array;
   losslessMlpDecode(model: Uint8Array, bytes: Uint8Array, width: number, height: number, channels: number, pixels: Uint8Array): void;
   losslessMlpBits(model: Uint8Array, pixels: Uint8Array, width: number, height: number, channels: number, threads: number): number;
+  /** native/src/resample.h: the resampler's inner loop (src/media/resampler.ts). */
+  resampleBlock(
+    buffer: Float32Array, bufferStart: number, phases: Float32Array, up: number, whole: number, part: number, reach: number,
+    base: number, rem: number, out: Float32Array,
+  ): void;
   /** native/src/stft.h: opuspf's post-filter transforms (re, im, magnitude: frames × bins each, written). */
   stftAnalyse(x: Float32Array, nFft: number, hop: number, re: Float32Array, im: Float32Array, magnitude: Float32Array): void;
   stftSynthesise(
