@@ -5,6 +5,7 @@
       "sources": [
         "native/src/adaptive_codec.cc",
         "native/src/cdf_tables.cc",
+        "native/src/coolchic_arm.cc",
         "native/src/frequency_model.cc",
         "native/src/int_conv.cc",
         "native/src/lossless_mlp.cc",
@@ -14,6 +15,7 @@
         "native/src/stft.cc",
         "native/binding/addon.cc",
         "native/binding/adaptive_binding.cc",
+        "native/binding/arm_binding.cc",
         "native/binding/int_conv_binding.cc",
         "native/binding/lossless_binding.cc",
         "native/binding/rans_binding.cc",

@@ -52,6 +52,12 @@ export interface NativeAddon {
   losslessMlpEncode(model: Uint8Array, pixels: Uint8Array, width: number, height: number, channels: number, threads: number): Uint8Array;
   losslessMlpDecode(model: Uint8Array, bytes: Uint8Array, width: number, height: number, channels: number, pixels: Uint8Array): void;
   losslessMlpBits(model: Uint8Array, pixels: Uint8Array, width: number, height: number, channels: number, threads: number): number;
+  /** native/src/coolchic_arm.h: the Cool-chic ARM latent coder (sizes: (height, width) pairs in coding order). */
+  armEncode(weights: Int32Array, values: Int32Array, sizes: Int32Array): Uint8Array;
+  armDecode(weights: Int32Array, bytes: Uint8Array, sizes: Int32Array, values: Int32Array): void;
+  armBits(weights: Int32Array, values: Int32Array, sizes: Int32Array): number;
+  /** [muFix, sFix] of the integer MLP for one context of 16 latents. */
+  armPredict(weights: Int32Array, context: Int32Array): [number, number];
   /** native/src/resample.h: the resampler's inner loop (src/media/resampler.ts). */
   resampleBlock(
     buffer: Float32Array, bufferStart: number, phases: Float32Array, up: number, whole: number, part: number, reach: number,

@@ -45,10 +45,12 @@ import {
 import { evaluateBlocks } from './evaluate.js';
 import { axisFeatureCount, blockFeatures } from './features.js';
 import { fitBlocks, type FitResult } from './fit.js';
-import { parseManifest, type DepthGraphs, type InrLevel, type InrManifest } from './manifest.js';
+import { parseManifest, type CoolChicLevel, type DepthGraphs, type InrLevel, type InrManifest } from './manifest.js';
 import { sirenInit, tensorShapes, type Architecture } from './network.js';
-import { decodeParams, encodeParams, type InrParams } from './params.js';
+import { PARAMS_VERSION, decodeParams, encodeParams, type InrParams } from './params.js';
+import { NETWORK, NETWORK_SHAPES, sizeOf } from './coolchic-model.js';
 import { mulberry32 } from '../../src/prng.js';
+import { COOLCHIC_MEDIUM, CoolChicImageCoder, planarToPixels, type CoolChicReport } from './coolchic.js';
 import { dequantize, quantize, stepSizes } from './quantize.js';
 import { decodeWeights, encodeWeights, maxAbsOf } from './weights.js';
 
@@ -56,7 +58,7 @@ export { parseManifest, type InrLevel, type InrManifest } from './manifest.js';
 
 const ID = 'inr';
 /** The model a codec opens when none is named. */
-export const DEFAULT_MODEL = 'siren-v1';
+export const DEFAULT_MODEL = 'coolchic-v1';
 export { MAX_PIXELS } from '../../src/api/tiled-image.js';
 /** Fraction of the fitting budget spent on quantization-aware refinement. */
 export const REFINE_FRACTION = 0.1;
@@ -77,6 +79,8 @@ export interface FitReport {
   parameters: number;
   /** PSNR (dB) of the last minibatch before quantization, from its MSE in network units. */
   minibatchPsnr: number;
+  /** For Cool-chic images: rates, PSNR, step exponents and decoder complexity (`steps`/`seconds` as above). */
+  coolchic?: CoolChicReport;
 }
 
 function corrupt(message: string): CodecError {
@@ -86,10 +90,16 @@ function corrupt(message: string): CodecError {
 /** How the inr family reads its models. */
 const FAMILY: ModelFamily<InrManifest> = {
   id: ID, defaultModel: DEFAULT_MODEL, parseManifest,
-  filesOf: (m) => [...m.graphs.values()].flatMap((g) => [g.fitStep.file, g.evaluate.file]),
+  filesOf: (m) => [
+    ...[...m.graphs.values()].flatMap((g) => [g.fitStep.file, g.evaluate.file]),
+    ...(m.coolchic ? [m.coolchic.fitStep.file, m.coolchic.decode.file] : []),
+  ],
 };
 
-function checkBudget(options: InrEncodeOptions, level: InrLevel): { maxSteps: number; maxSeconds: number } {
+/** Network parameters of a Cool-chic model (upsampling, ARM, synthesis). */
+const NETWORK_PARAMETERS = NETWORK.reduce((n, name) => n + sizeOf(NETWORK_SHAPES.get(name)!), 0);
+
+function checkBudget(options: InrEncodeOptions, level: { steps: number }): { maxSteps: number; maxSeconds: number } {
   const { maxSteps, maxSeconds } = options;
   if (maxSteps !== undefined) checkInteger(maxSteps, 'options.maxSteps', 1, 1e9);
   if (maxSeconds !== undefined) {
@@ -112,13 +122,16 @@ export class InrCodec implements Codec {
   readonly id = ID;
   readonly info: CodecInfo;
   private report: FitReport | null = null;
+  private readonly coolchic: CoolChicImageCoder | null;
 
   private constructor(private readonly model: ModelFiles, private readonly manifest: InrManifest, private readonly runtime: Runtime) {
-    const qualities = [...new Set([...manifest.image.levels, ...manifest.audio.levels].map((l) => l.quality))].sort((a, b) => a - b);
+    const imageLevels = manifest.coolchic?.levels ?? manifest.image?.levels ?? [];
+    const qualities = [...new Set([...imageLevels, ...manifest.audio.levels].map((l) => l.quality))].sort((a, b) => a - b);
     this.info = {
       id: ID, description: inr.description, media: ['image', 'audio'], modelId: model.id, qualities,
-      defaultQuality: manifest.image.defaultQuality,
+      defaultQuality: manifest.coolchic?.defaultQuality ?? manifest.image?.defaultQuality ?? manifest.audio.defaultQuality,
     };
+    this.coolchic = manifest.coolchic ? new CoolChicImageCoder(runtime, model.dir, manifest.coolchic) : null;
   }
 
   /** Resolves the model (id or folder), checks its manifest and graph files, and prepares the runtime. */
@@ -134,10 +147,15 @@ export class InrCodec implements Codec {
   async encode(input: MediaInput, options: InrEncodeOptions = {}): Promise<Uint8Array> {
     if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
     const media = await loadMedia(input);
-    const levels = media.kind === 'image' ? this.manifest.image : this.manifest.audio;
+    if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw invalidType('a function', 'options.onProgress', options.onProgress);
+    if (media.kind === 'image' && this.manifest.coolchic) {
+      const cc = this.manifest.coolchic;
+      const level = levelOfOption(options.quality, cc.levels, cc.defaultQuality, 'image');
+      return this.encodeCoolChic(media.image, level, checkBudget(options, level), options);
+    }
+    const levels = media.kind === 'image' ? this.manifest.image! : this.manifest.audio;
     const level = levelOfOption(options.quality, levels.levels, levels.defaultQuality, media.kind);
     const budget = checkBudget(options, level);
-    if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw invalidType('a function', 'options.onProgress', options.onProgress);
     return media.kind === 'image'
       ? this.encodeImage(media.image, level, budget, options)
       : this.encodeAudio(media.audio, level, budget, options);
@@ -153,6 +171,21 @@ export class InrCodec implements Codec {
       codecId: ID, modelId: this.model.id, modelHash: this.model.hash,
       media: { kind: 'image', width, height, channels: image.channels, bitDepth: image.bitDepth },
       rate: { kind: 'quality', value: level.quality }, params: encodeParams(params),
+    }, sections);
+  }
+
+  private async encodeCoolChic(image: LoadedImage, level: CoolChicLevel, budget: Budget, options: InrEncodeOptions): Promise<Uint8Array> {
+    const { width, height } = image;
+    checkImageSize(width, height, ID);
+    const { params, sections, report } = await this.coolchic!.encode(image, level, budget, mulberry32(SEED), options.onProgress);
+    this.report = {
+      steps: report.steps, seconds: report.seconds, blocks: 1, parameters: NETWORK_PARAMETERS, minibatchPsnr: report.psnr, coolchic: report,
+    };
+    if (image.hasAlpha) sections.push(encodeAlpha(alphaPlane(image), width, height));
+    return writeContainer({
+      codecId: ID, modelId: this.model.id, modelHash: this.model.hash,
+      media: { kind: 'image', width, height, channels: image.channels, bitDepth: image.bitDepth },
+      rate: { kind: 'quality', value: level.quality }, params,
     }, sections);
   }
 
@@ -205,8 +238,11 @@ export class InrCodec implements Codec {
     if (!(bytes instanceof Uint8Array)) throw invalidType('a Uint8Array', 'bytes', bytes);
     const { header, sections } = readContainer(bytes);
     this.checkHeader(header);
-    const params = decodeParams(header.params);
     const { media } = header;
+    if (media.kind === 'image' && header.params.length >= 2 && header.params[0] === PARAMS_VERSION && header.params[1] === COOLCHIC_MEDIUM) {
+      return this.decodeCoolChic(header, sections);
+    }
+    const params = decodeParams(header.params);
     if (params.medium !== media.kind) throw corrupt(`The INR parameters describe ${params.medium} but the header ${media.kind}: the file is corrupt.`);
     const graphs = this.manifest.graphs.get(params.depth);
     if (!graphs) throw corrupt(`The stream uses networks of depth ${params.depth}, which model '${this.model.id}' has no graphs for: the header is corrupt.`);
@@ -233,6 +269,22 @@ export class InrCodec implements Codec {
     if (blocks > 0) writeAudioBlocks(await this.evaluate(params, graphs, blocks, 1, sections[0]!), params.block, frames, params.scale, channels);
     const decoded: DecodedAudio = { kind: 'audio', sampleRate: media.sampleRate, channels };
     return decoded;
+  }
+
+  private async decodeCoolChic(header: ContainerHeader, sections: Uint8Array[]): Promise<DecodedImage> {
+    if (header.media.kind !== 'image') throw corrupt('A Cool-chic stream must hold an image: the header is corrupt.');
+    const { width, height, channels } = header.media;
+    if (!this.coolchic) {
+      throw new CodecError('ERR_MODEL_MISMATCH', `This file was coded with a Cool-chic image model but model '${this.model.id}' has none: open the codec with the file's model.`);
+    }
+    if (width * height > MAX_PIXELS) throw corrupt(`A ${width}×${height} image exceeds the INR codec's limit: the header is corrupt.`);
+    const alpha = channels === 2 || channels === 4 ? 1 : 0;
+    if (sections.length !== 2 + alpha) throw corrupt(`A Cool-chic image needs ${2 + alpha} sections but the file has ${sections.length}: the file is corrupt.`);
+    const planar = await this.coolchic.decode(header.params, sections[0]!, sections[1]!, height, width);
+    const out = new Uint8Array(width * height * channels);
+    planarToPixels(planar, width, height, channels, out);
+    if (alpha) decodeAlphaInto(sections[2]!, width, height, out, channels);
+    return { kind: 'image', width, height, channels: channels as DecodedImage['channels'], data: out };
   }
 
   /** Decodes the weight stream of `blocks` networks and evaluates them at every block position. */

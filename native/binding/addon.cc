@@ -4,6 +4,10 @@
 
 #include "args.h"
 
+namespace ncodec_binding {
+void InitArm(Napi::Env env, Napi::Object exports);  // arm_binding.cc
+}  // namespace ncodec_binding
+
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -14,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ncodec_binding::InitLossless(env, exports);
   ncodec_binding::InitStft(env, exports);
   ncodec_binding::InitResample(env, exports);
+  ncodec_binding::InitArm(env, exports);
   return exports;
 }
 

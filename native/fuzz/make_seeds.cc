@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "coolchic_arm.h"
+#include "fuzz_arm.h"
 #include "fuzz_common.h"
 #include "fuzz_lossless.h"
 #include "lossless_mlp.h"
@@ -127,6 +129,47 @@ void LosslessSeeds(const std::string& dir) {
   WriteFile(dir + "/seed" + std::to_string(file++), input);
 }
 
+// Valid ARM streams of small grids (mode 0), their latents for round trips (mode 1) and contexts (mode 2),
+// over every weight span.
+void ArmSeeds(const std::string& dir) {
+  std::mt19937 rng(6);
+  int file = 0;
+  for (int k = 0; k < 10; ++k) {
+    std::vector<uint8_t> head = {0, static_cast<uint8_t>(rng()), static_cast<uint8_t>(k % 5 + 5 * (rng() % 8)),
+                                 static_cast<uint8_t>(k % 4)};
+    for (int g = 0; g <= k % 4; ++g) {
+      head.push_back(static_cast<uint8_t>(rng() % 24));
+      head.push_back(static_cast<uint8_t>(rng() % 24));
+    }
+    ncodec_fuzz::Reader probe(head.data(), head.size());
+    const ncodec_fuzz::ArmCase c = ncodec_fuzz::ReadArmCase(probe);
+    std::vector<uint8_t> latents;
+    for (size_t i = 0; i < c.total; ++i) {
+      if (rng() % 64 == 0) {
+        latents.push_back(0x80);
+        for (int b = 0; b < 3; ++b) latents.push_back(static_cast<uint8_t>(rng()));
+      } else {
+        latents.push_back(static_cast<uint8_t>(static_cast<int>(rng() % 9) - 4));
+      }
+    }
+    const std::vector<int32_t> values = ncodec_fuzz::ArmLatents(latents, c.total);
+    std::vector<uint8_t> coded;
+    if (!ncodec::ArmEncode(c.weights, values, c.sizes, &coded).ok()) {
+      std::fprintf(stderr, "make_seeds: an ARM seed does not encode\n");
+      std::exit(1);
+    }
+    std::vector<uint8_t> input = head;
+    input.insert(input.end(), coded.begin(), coded.end());
+    WriteFile(dir + "/seed" + std::to_string(file++), input);
+    for (uint8_t mode : {1, 2}) {
+      input = head;
+      input[0] = mode;
+      input.insert(input.end(), latents.begin(), latents.end());
+      WriteFile(dir + "/seed" + std::to_string(file++), input);
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -138,5 +181,6 @@ int main(int argc, char** argv) {
   RansSeeds(out + "/rans_decode");
   AdaptiveSeeds(out + "/adaptive_decode");
   LosslessSeeds(out + "/lossless");
+  ArmSeeds(out + "/arm_decode");
   return 0;
 }

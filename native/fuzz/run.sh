@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of the native code (entropy coders, lossless model, STFT, resampler) into native/fuzz/out/ and runs each for a
+# Builds the libFuzzer targets of the native code (entropy coders, lossless model, Cool-chic ARM, STFT, resampler) into native/fuzz/out/ and runs each for a
 # bounded time, failing on any crash, sanitizer report, leak or timeout.
 #
 #   native/fuzz/run.sh [seconds-per-target]     (default 30; CI uses the default)
@@ -13,9 +13,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 src="$here/../src"
 out="$here/out"
 cxx="${CXX_FUZZ:-clang++}"
-targets=(rans_decode adaptive_decode roundtrip lossless stft resample)
+targets=(rans_decode adaptive_decode roundtrip lossless arm_decode stft resample)
 
-mkdir -p "$out/seeds/rans_decode" "$out/seeds/adaptive_decode" "$out/seeds/roundtrip" "$out/seeds/lossless" "$out/seeds/stft" "$out/seeds/resample"
+mkdir -p "$out/seeds/rans_decode" "$out/seeds/adaptive_decode" "$out/seeds/roundtrip" "$out/seeds/lossless" "$out/seeds/arm_decode" "$out/seeds/stft" "$out/seeds/resample"
 common=(-std=c++17 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -I"$src" "$src"/*.cc)
 sanitize=(-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
 

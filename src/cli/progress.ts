@@ -3,7 +3,7 @@
  */
 import type { Progress } from '../api/types.js';
 
-/** Reports on `stream` as `<phase> <done>/<total>` (e.g. `encode 3/8`, `fit 40/100`). */
+/** Reports on `stream` as `<phase> <done>/<total> [detail]` (e.g. `encode 3/8`, `fit 40/100 step 120, 0.41 bpp, 31.2 dB`). */
 export function progressReporter(stream: NodeJS.WritableStream & { isTTY?: boolean }): {
   update(p: Progress): void;
   done(): void;
@@ -18,14 +18,14 @@ export function progressReporter(stream: NodeJS.WritableStream & { isTTY?: boole
         const width = 30;
         const bar = fraction === undefined ? '' : `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] `;
         const count = p.total ? `${p.done}/${p.total}` : `${p.done}`;
-        stream.write(`\r${p.phase} ${bar}${count}\x1b[K`);
+        stream.write(`\r${p.phase} ${bar}${count}${p.detail ? ` ${p.detail}` : ''}\x1b[K`);
         drawn = true;
         return;
       }
       const decile = fraction === undefined ? p.done : Math.floor(fraction * 10);
       if (decile !== lastDecile) {
         lastDecile = decile;
-        stream.write(`${p.phase} ${p.total ? `${p.done}/${p.total}` : p.done}\n`);
+        stream.write(`${p.phase} ${p.total ? `${p.done}/${p.total}` : p.done}${p.detail ? ` ${p.detail}` : ''}\n`);
       }
     },
     done() {

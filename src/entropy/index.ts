@@ -30,3 +30,20 @@ export {
 export { FactorizedLatentCodec, GaussianLatentCodec, dequantize, quantize, type LatentPrediction } from './latent-codecs.js';
 export { losslessMlpBits, losslessMlpDecode, losslessMlpEncode } from './lossless-mlp.js';
 export { MAX_CONV_INPUT, MAX_CONV_INPUT_CHANNELS, intConv3x3, type IntConvLayer } from './int-conv.js';
+export {
+  ARM_CONTEXT,
+  ARM_CONTEXT_OFFSETS,
+  ARM_DEFAULT_LEVELS,
+  ARM_HIDDEN,
+  ARM_MAX_LATENT,
+  ARM_MAX_LATENTS,
+  ARM_MAX_WEIGHT,
+  ARM_WEIGHT_COUNT,
+  armBits,
+  armDecode,
+  armEncode,
+  armGridSizes,
+  armPredict,
+  type ArmGrid,
+  type ArmGridSize,
+} from './arm.js';

@@ -30,7 +30,8 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from common.export_utils import OPSET, run_onnx, sha256  # noqa: E402
 from inr import siren  # noqa: E402
-from inr.levels import AUDIO_LEVELS, IMAGE_LEVELS, OMEGA  # noqa: E402
+from inr.levels import AUDIO_LEVELS, COOLCHIC_DEFAULT_QUALITY, COOLCHIC_LEVELS, IMAGE_LEVELS, OMEGA  # noqa: E402
+from inr import export_coolchic  # noqa: E402
 
 
 def io_names(depth: int):
@@ -135,10 +136,12 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", required=True, help="model folder, e.g. models/inr/siren-v1")
     p.add_argument("--id", help="model id (default: the folder name)")
+    p.add_argument("--coolchic", action="store_true",
+                   help="code images with Cool-chic (export_coolchic.py); SIREN stays for audio")
     args = p.parse_args()
     torch.set_num_threads(2)
     os.makedirs(args.out, exist_ok=True)
-    depths = sorted({lv["depth"] for lv in IMAGE_LEVELS + AUDIO_LEVELS})
+    depths = sorted({lv["depth"] for lv in (AUDIO_LEVELS if args.coolchic else IMAGE_LEVELS + AUDIO_LEVELS)})
     for f in os.listdir(args.out):  # graphs of depths no level uses any more (the model hash covers every file)
         if f.endswith(".onnx") and f.split("_d")[-1].removesuffix(".onnx") not in {str(d) for d in depths}:
             os.remove(os.path.join(args.out, f))
@@ -147,6 +150,12 @@ def main() -> None:
         for depth in depths:
             graphs[str(depth)] = export(depth, args.out)
             parities[str(depth)] = parity(depth, args.out, work)
+        if args.coolchic:
+            coolchic_graphs = export_coolchic.export(args.out)
+            for g in coolchic_graphs.values():
+                g["sha256"] = sha256(os.path.join(args.out, g["file"]))
+            parities["coolchic"] = export_coolchic.parity(args.out, work)
+            parities["coolchic"]["fitStepMs768x512"] = export_coolchic.time_step(args.out, work)
     for spec in graphs.values():
         for g in spec.values():
             g["sha256"] = sha256(os.path.join(args.out, g["file"]))
@@ -154,15 +163,23 @@ def main() -> None:
         "formatVersion": 1,
         "id": args.id or os.path.basename(os.path.normpath(args.out)),
         "family": "inr",
-        "description": "SIREN implicit neural representations fitted per signal (COIN / Strümpler et al. 2022): "
+        "description": ("Cool-chic overfitted latent grids for images; " if args.coolchic else "") +
+                       "SIREN implicit neural representations fitted per signal (COIN / Strümpler et al. 2022): "
                        "one small sine-activated MLP per image or audio block, Fourier-feature positional "
                        "encoding, per-layer weight quantization with quantization-aware refinement, adaptive "
                        "range coding of the integers.",
         "omega": list(OMEGA),
         "adam": {"beta1": siren.BETA1, "beta2": siren.BETA2, "eps": siren.EPS},
         "graphs": graphs,
-        "image": {"levels": IMAGE_LEVELS, "defaultQuality": 2},
+        **({} if args.coolchic else {"image": {"levels": IMAGE_LEVELS, "defaultQuality": 2}}),
         "audio": {"levels": AUDIO_LEVELS, "defaultQuality": 2},
+        **({"coolchic": {
+            "description": "Cool-chic / C3 overfitted image model (coolchic.py): 7 latent grids, a 16-neighbour "
+                           "autoregressive Laplace model run in integer arithmetic by the native coder, learned "
+                           "hierarchical upsampling, a 1x1 + 3x3 synthesis; fitted per image at encode time",
+            "graphs": coolchic_graphs, "levels": COOLCHIC_LEVELS, "defaultQuality": COOLCHIC_DEFAULT_QUALITY,
+            "macsPerPixel": export_coolchic.cc.macs_per_pixel(),
+        }} if args.coolchic else {}),
         "parity": parities,
         "provenance": {
             "recipe": "models/train/inr/export.py",

@@ -38,3 +38,17 @@ AUDIO_LEVELS = [
     {"quality": 4, "block": 4096, "width": 16, "frequencies": 10, "bits": 6, **_AUDIO},
     {"quality": 5, "block": 4096, "width": 24, "frequencies": 10, "bits": 7, **_AUDIO},
 ]
+
+# Cool-chic image levels (coolchic.py): lambda of D + lambda R (D = MSE of the image in [0, 1], R in
+# bits per pixel), peak Adam learning rates of the latents and networks (cosine-decayed over the
+# budget), the default step budget and the fraction of it fitted with rounded latents.
+_COOLCHIC = {"lr": 0.1, "lrNetwork": 1e-2, "steps": 1000, "hardFraction": 0.2, "hardLrScale": 0.1}
+COOLCHIC_LEVELS = [
+    {"quality": 1, "lambda": 0.016, **_COOLCHIC},
+    {"quality": 2, "lambda": 0.008, **_COOLCHIC},
+    {"quality": 3, "lambda": 0.004, **_COOLCHIC},
+    {"quality": 4, "lambda": 0.002, **_COOLCHIC},
+    {"quality": 5, "lambda": 0.001, **_COOLCHIC},
+    {"quality": 6, "lambda": 0.0005, **_COOLCHIC},
+]
+COOLCHIC_DEFAULT_QUALITY = 3

@@ -22,7 +22,7 @@ const fixture = (name: string) => path.join(root, 'fixtures', name);
 let codec: InrCodec;
 let sceneBytes: Uint8Array;
 beforeAll(async () => {
-  codec = await openInr({ threads: 1 });
+  codec = await openInr({ threads: 1, model: 'siren-v1' });
   sceneBytes = await codec.encode(fixture('images/scene-64x48.png'), { quality: 2, maxSteps: 300 });
 });
 afterAll(async () => { await codec?.dispose(); });
