@@ -29,33 +29,52 @@ export const EXPONENT_CANDIDATES: Record<NetworkGroup, readonly number[]> = {
 };
 export const MAX_EXPONENT = 16;
 
-/** The integers of one tensor at step 2^−e, clamped to ±MAX_ABS. */
-export function quantizeTensor(w: Float32Array, e: number): Int32Array {
+/**
+ * Where the integers start from: with a model that has a learned initial network (manifest
+ * `coolchic.init`), each weight is coded as its difference from that start, w = base + q · 2^−e; the
+ * ARM's base is itself rounded to Q8 so that its weights stay exact integers. Without one, base = 0.
+ */
+export type NetworkBase = ReadonlyMap<string, Float32Array> | null;
+
+function baseOf(base: NetworkBase, name: string, length: number): Float32Array {
+  const b = base?.get(name);
+  if (!b) return new Float32Array(length);
+  return groupOf(name) === 'arm' ? Float32Array.from(b, (v) => roundHalfEvenDiv(v, 1 / 256) / 256) : b;
+}
+
+/** The integers of one tensor at step 2^−e relative to `base`, clamped to ±MAX_ABS. */
+export function quantizeTensor(w: Float32Array, e: number, base: Float32Array = new Float32Array(w.length)): Int32Array {
   const step = 2 ** -e;
-  return Int32Array.from(w, (v) => Math.max(-MAX_ABS, Math.min(MAX_ABS, roundHalfEvenDiv(v, step))));
+  return Int32Array.from(w, (v, i) => Math.max(-MAX_ABS, Math.min(MAX_ABS, roundHalfEvenDiv(v - base[i]!, step))));
 }
 
 /** Integers of every network tensor (NETWORK order). */
-export function quantizeNetwork(network: ReadonlyMap<string, Float32Array>, e: StepExponents): Int32Array[] {
-  return NETWORK.map((name) => quantizeTensor(network.get(name)!, e[groupOf(name)]));
+export function quantizeNetwork(network: ReadonlyMap<string, Float32Array>, e: StepExponents, base: NetworkBase = null): Int32Array[] {
+  return NETWORK.map((name) => {
+    const w = network.get(name)!;
+    return quantizeTensor(w, e[groupOf(name)], baseOf(base, name, w.length));
+  });
 }
 
-/** Float tensors of the upsampling and synthesis from their integers. */
-export function dequantizeNetwork(ints: readonly Int32Array[], e: StepExponents): Map<string, Float32Array> {
+/** Float tensors from their integers: base + q · 2^−e. */
+export function dequantizeNetwork(ints: readonly Int32Array[], e: StepExponents, base: NetworkBase = null): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   NETWORK.forEach((name, t) => {
     const step = 2 ** -e[groupOf(name)];
-    out.set(name, Float32Array.from(ints[t]!, (q) => q * step));
+    const b = baseOf(base, name, ints[t]!.length);
+    out.set(name, Float32Array.from(ints[t]!, (q, i) => b[i]! + q * step));
   });
   return out;
 }
 
 /** The native ARM's Q8 weights (aw0, ab0, …, ab2 concatenated) from the network's integers (NETWORK order), the ARM's at 2^−e. */
-export function armWeightsQ8(ints: readonly Int32Array[], e: number): Int32Array {
+export function armWeightsQ8(ints: readonly Int32Array[], e: number, base: NetworkBase = null): Int32Array {
   const scale = 2 ** (8 - e);
-  const parts = ARM.map((name) => ints[NETWORK.indexOf(name)]!);
-  const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) for (const q of p) out[at++] = q * scale;
-  return out;
+  const out: number[] = [];
+  for (const name of ARM) {
+    const q = ints[NETWORK.indexOf(name)]!;
+    const b = baseOf(base, name, q.length);
+    for (let i = 0; i < q.length; i++) out.push(Math.round(b[i]! * 256) + q[i]! * scale);
+  }
+  return Int32Array.from(out);
 }

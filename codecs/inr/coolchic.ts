@@ -4,7 +4,8 @@
  * minimise D + λR (coolchic-weights.ts), and writes
  *
  *   header params  version 1, medium 3 (Cool-chic image), step exponents e (u8) of the upsampling, ARM
- *                  and synthesis, then max |q| (u16) of each of the 22 network tensors (NETWORK order)
+ *                  and synthesis, flags (u8; bit 0: the network integers are differences from the
+ *                  model's initial network), then max |q| (u16) of each of the 22 network tensors
  *   section 0      the latents, coarsest grid first, coded by the native integer ARM (src/entropy/arm.ts)
  *   section 1      the network integers (weights.ts)
  *
@@ -33,10 +34,14 @@ import { MAX_ABS } from './quantize.js';
 import { decodeWeights, encodeWeights, maxAbsOf } from './weights.js';
 
 export const COOLCHIC_MEDIUM = 3;
-const FIXED = 5;
+const FIXED = 6;
+/** Flag bit: the network integers are differences from the model's initial network. */
+const FLAG_RELATIVE = 1;
 
 export interface CoolChicParams {
   exponents: StepExponents;
+  /** Whether the network integers are differences from the model's initial network (`coolchic.init`). */
+  relative: boolean;
   maxAbs: Int32Array;
 }
 
@@ -46,6 +51,7 @@ export function encodeCoolChicParams(p: CoolChicParams): Uint8Array {
   v.setUint8(0, PARAMS_VERSION);
   v.setUint8(1, COOLCHIC_MEDIUM);
   GROUPS.forEach((g, i) => v.setUint8(2 + i, p.exponents[g]));
+  v.setUint8(5, p.relative ? FLAG_RELATIVE : 0);
   p.maxAbs.forEach((m, t) => v.setUint16(FIXED + 2 * t, m, true));
   return out;
 }
@@ -66,15 +72,17 @@ export function decodeCoolChicParams(bytes: Uint8Array): CoolChicParams {
     if (e > MAX_EXPONENT || (g === 'arm' && e > 8)) throw corrupt(`The Cool-chic ${g} step exponent ${e} is out of range: the header is corrupt.`);
     exponents[g] = e;
   });
+  const flags = v.getUint8(5);
+  if ((flags & ~FLAG_RELATIVE) !== 0) throw corrupt(`The Cool-chic parameter flags ${flags} are unknown: the header is corrupt.`);
   const maxAbs = Int32Array.from(NETWORK, (_, t) => v.getUint16(FIXED + 2 * t, true));
   if (maxAbs.some((m) => m > MAX_ABS)) throw corrupt('A Cool-chic weight range is out of bounds: the header is corrupt.');
   const armScale = 2 ** (8 - exponents.arm);
   NETWORK.forEach((name, t) => {
-    if (groupOf(name) === 'arm' && maxAbs[t]! * armScale > ARM_MAX_WEIGHT) {
+    if (groupOf(name) === 'arm' && (flags & FLAG_RELATIVE) === 0 && maxAbs[t]! * armScale > ARM_MAX_WEIGHT) {
       throw corrupt(`The Cool-chic ARM weight range (${name}: ±${maxAbs[t]} at step 2^-${exponents.arm}) exceeds the integer ARM's ±${ARM_MAX_WEIGHT}: the header is corrupt.`);
     }
   });
-  return { exponents, maxAbs };
+  return { exponents, relative: (flags & FLAG_RELATIVE) !== 0, maxAbs };
 }
 
 /** What the last Cool-chic encode did. */
@@ -143,6 +151,7 @@ export class CoolChicImageCoder {
       lambda: level.lambda, lr: level.lr, lrNetwork: level.lrNetwork, hardFraction: level.hardFraction, hardLrScale: level.hardLrScale, prng, onProgress, ...budget,
     });
     const latents = fitted.latents.map((y) => Int32Array.from(y, roundLatent));
+    const base = this.spec.init;
     const grids = armGrids(latents, height, width);
     const pixels = width * height;
     // Step exponents by rate–distortion, one group at a time from the finest steps.
@@ -157,12 +166,12 @@ export class CoolChicImageCoder {
       let bestCost = Infinity, bestE = exponents[g];
       for (const e of EXPONENT_CANDIDATES[g]) {
         const trial = { ...exponents, [g]: e };
-        const ints = quantizeNetwork(fitted.network, trial);
+        const ints = quantizeNetwork(fitted.network, trial, base);
         let cost: number;
         if (g === 'arm') {
-          cost = level.lambda * (armBits(armWeightsQ8(ints, e), grids) + groupBits(ints, g)) / pixels;
+          cost = level.lambda * (armBits(armWeightsQ8(ints, e, base), grids) + groupBits(ints, g)) / pixels;
         } else {
-          const img = await this.synthesize(latents, dequantizeNetwork(ints, trial), height, width);
+          const img = await this.synthesize(latents, dequantizeNetwork(ints, trial, base), height, width);
           const mse = mseOf(img, target);
           cost = mse + level.lambda * groupBits(ints, g) / pixels;
           if (cost < bestCost) best = { mse, image: img };
@@ -171,14 +180,14 @@ export class CoolChicImageCoder {
       }
       exponents[g] = bestE;
     }
-    const ints = quantizeNetwork(fitted.network, exponents);
+    const ints = quantizeNetwork(fitted.network, exponents, base);
     const maxAbs = maxAbsOf(ints);
-    const armQ8 = armWeightsQ8(ints, exponents.arm);
+    const armQ8 = armWeightsQ8(ints, exponents.arm, base);
     const latentSection = armEncode(armQ8, grids);
     const networkSection = encodeWeights(ints, maxAbs);
-    if (best.image.length === 0) best = { mse: mseOf(await this.synthesize(latents, dequantizeNetwork(ints, exponents), height, width), target), image: best.image };
+    if (best.image.length === 0) best = { mse: mseOf(await this.synthesize(latents, dequantizeNetwork(ints, exponents, base), height, width), target), image: best.image };
     return {
-      params: encodeCoolChicParams({ exponents, maxAbs }),
+      params: encodeCoolChicParams({ exponents, relative: base !== null, maxAbs }),
       sections: [latentSection, networkSection],
       report: {
         steps: fitted.steps, seconds: fitted.seconds, fittedLatentBits: fitted.bits, codedLatentBits: 8 * latentSection.length,
@@ -193,10 +202,15 @@ export class CoolChicImageCoder {
     const params = decodeCoolChicParams(paramsBytes);
     const lengths = NETWORK.map((n) => NETWORK_SHAPES.get(n)!.reduce((a, b) => a * b, 1));
     const ints = decodeWeights(networkSection, lengths, params.maxAbs);
-    const armQ8 = armWeightsQ8(ints, params.exponents.arm);
+    if (params.relative && !this.spec.init) {
+      throw new CodecError('ERR_MODEL_MISMATCH', 'This Cool-chic file codes its networks relative to an initial network that this model does not have: decode it with the model it was coded with.');
+    }
+    const base = params.relative ? this.spec.init : null;
+    const armQ8 = armWeightsQ8(ints, params.exponents.arm, base);
+    if (armQ8.some((w) => Math.abs(w) > ARM_MAX_WEIGHT)) throw corrupt(`A Cool-chic ARM weight exceeds the integer ARM's ±${ARM_MAX_WEIGHT}: the file is corrupt.`);
     const sizes = levelSizes(height, width);
     const coarseFirst = armDecode(armQ8, latentSection, sizes.map(([h, w]) => [h, w] as [number, number]).reverse());
-    return this.synthesize(coarseFirst.slice().reverse(), dequantizeNetwork(ints, params.exponents), height, width);
+    return this.synthesize(coarseFirst.slice().reverse(), dequantizeNetwork(ints, params.exponents, base), height, width);
   }
 }
 

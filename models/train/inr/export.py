@@ -132,12 +132,27 @@ def parity(depth: int, out_dir: str, work: str) -> dict:
             "steps": steps, "vs": "torch autograd + torch.optim.Adam"}
 
 
+def coolchic_init(path: str) -> dict:
+    """The manifest's `init` (network name -> values, float32-exact) and its provenance."""
+    with open(path) as f:
+        data = json.load(f)
+    shapes = export_coolchic.cc.network_shapes()
+    init = {}
+    for name in export_coolchic.cc.NETWORK:
+        values = np.asarray(data["init"][name], dtype=np.float32)
+        assert values.size == int(np.prod(shapes[name])), f"{name}: {values.size} values"
+        init[name] = [float(v) for v in values]
+    return {"init": init, "initProvenance": {"recipe": "models/train/inr/coolchic_init.py", "steps": data["step"],
+                                            "data": "24 crops of 256x256 from images-train (validation split excluded)"}}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", required=True, help="model folder, e.g. models/inr/siren-v1")
     p.add_argument("--id", help="model id (default: the folder name)")
     p.add_argument("--coolchic", action="store_true",
                    help="code images with Cool-chic (export_coolchic.py); SIREN stays for audio")
+    p.add_argument("--coolchic-init", help="init.json of coolchic_init.py: the fitted networks' starting point")
     args = p.parse_args()
     torch.set_num_threads(2)
     os.makedirs(args.out, exist_ok=True)
@@ -179,6 +194,7 @@ def main() -> None:
                            "hierarchical upsampling, a 1x1 + 3x3 synthesis; fitted per image at encode time",
             "graphs": coolchic_graphs, "levels": COOLCHIC_LEVELS, "defaultQuality": COOLCHIC_DEFAULT_QUALITY,
             "macsPerPixel": export_coolchic.cc.macs_per_pixel(),
+            **(coolchic_init(args.coolchic_init) if args.coolchic_init else {}),
         }} if args.coolchic else {}),
         "parity": parities,
         "provenance": {

@@ -2,8 +2,8 @@
  * What the Cool-chic golden test (coolchic-golden.test.ts) and its generator (make-coolchic-golden.ts)
  * share: the fixture paths, the pinned values' shape, and the integer decode of a stream's sections —
  * the network integers (section 1, weights.ts) and the latents (section 0, the native ARM with the Q8
- * weights rebuilt from section 1 and the header's exponents). Both are integer paths: the same on
- * every machine.
+ * weights rebuilt from section 1, the header's exponents and, for relative streams, the model's initial
+ * network). Both are integer paths: the same on every machine.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -14,6 +14,8 @@ import { decodeWeights } from '../../../codecs/inr/weights.js';
 import { readContainer } from '../../../src/container/index.js';
 import type { ContainerHeader } from '../../../src/container/header.js';
 import { armDecode } from '../../../src/entropy/arm.js';
+import { parseManifest } from '../../../codecs/inr/manifest.js';
+import { resolveModel } from '../../../src/model/store.js';
 
 export const ROOT = path.join(__dirname, '../../..');
 export const REGENERATE = 'npx vite-node tests/codecs/inr/make-coolchic-golden.ts';
@@ -61,6 +63,8 @@ export function decodeIntegers(bytes: Uint8Array): { header: ContainerHeader; pa
   const params = decodeCoolChicParams(header.params);
   const network = decodeWeights(sections[1]!, NETWORK.map((n) => sizeOf(NETWORK_SHAPES.get(n)!)), params.maxAbs);
   const sizes = levelSizes(header.media.height, header.media.width).reverse();
-  const latents = armDecode(armWeightsQ8(network, params.exponents.arm), sections[0]!, sizes);
+  const init = params.relative ? parseManifest(resolveModel('inr', header.modelId, 'coolchic-v1').manifest).coolchic?.init ?? null : null;
+  if (params.relative && !init) throw new Error(`model ${header.modelId} has no initial network`);
+  const latents = armDecode(armWeightsQ8(network, params.exponents.arm, init), sections[0]!, sizes);
   return { header, params, network, latents };
 }

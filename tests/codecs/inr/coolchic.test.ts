@@ -248,7 +248,7 @@ describe('inr Cool-chic errors', () => {
     const ints = decodeWeights(sections[1]!, NETWORK.map((n) => sizeOf(NETWORK_SHAPES.get(n)!)), params.maxAbs);
     ints[NETWORK.indexOf('aw0')]![0] = 16000;
     const maxAbs = maxAbsOf(ints);
-    const forged = writeContainer({ ...header, params: encodeCoolChicParams({ exponents: { ...params.exponents, arm: 4 }, maxAbs }) },
+    const forged = writeContainer({ ...header, params: encodeCoolChicParams({ ...params, exponents: { ...params.exponents, arm: 4 }, maxAbs }) },
       [sections[0]!, encodeWeights(ints, maxAbs)]);
     await decodeFails(forged).toMatchObject({ code: 'ERR_BITSTREAM_CORRUPT' });
   });
