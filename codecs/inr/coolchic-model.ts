@@ -9,9 +9,10 @@
  * ARM aw0, ab0, aw1, ab1, aw2, ab2, synthesis sw0, sb0, sw1, sb1, sw2, sb2, cw0, cb0, cw1, cb1.
  */
 
+import { ARM_CONTEXT, ARM_HIDDEN } from '../../src/entropy/arm.js';
+
+export { ARM_CONTEXT, ARM_HIDDEN };
 export const LEVELS = 7;
-export const ARM_CONTEXT = 16;
-export const ARM_HIDDEN = 16;
 export const SYN_HIDDEN = 16;
 
 export const LATENTS = Array.from({ length: LEVELS }, (_, l) => `y${l}`);

@@ -17,14 +17,14 @@
 import path from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import type { Progress } from '../../src/api/types.js';
-import { ARM_MAX_WEIGHT, armBits, armDecode, armEncode, type ArmGrid } from '../../src/entropy/arm.js';
+import { ARM_MAX_WEIGHT, armBits, armDecode, armEncode, armGridSizes, type ArmGrid } from '../../src/entropy/arm.js';
 import { CodecError } from '../../src/errors.js';
 import type { LoadedImage } from '../../src/media/image.js';
 import { toPlanarRgb } from '../../src/media/image.js';
 import type { Prng } from '../../src/prng.js';
 import type { Runtime } from '../../src/runtime/index.js';
 import { fitCoolChic, roundLatent } from './coolchic-fit.js';
-import { LEVELS, NETWORK, NETWORK_SHAPES, SYNTHESIS, UPSAMPLING, initialNetwork, levelSizes, macsPerPixel } from './coolchic-model.js';
+import { LEVELS, NETWORK, NETWORK_SHAPES, SYNTHESIS, UPSAMPLING, initialNetwork, levelSizes, macsPerPixel, sizeOf } from './coolchic-model.js';
 import {
   EXPONENT_CANDIDATES, GROUPS, MAX_EXPONENT, armWeightsQ8, dequantizeNetwork, groupOf, quantizeNetwork, type NetworkGroup, type StepExponents,
 } from './coolchic-weights.js';
@@ -161,7 +161,9 @@ export class CoolChicImageCoder {
       const part = idx.map((t) => ints[t]!);
       return 8 * encodeWeights(part, maxAbsOf(part)).length;
     };
-    let best: { mse: number; image: Float32Array } = { mse: NaN, image: new Float32Array(0) };
+    // The image depends on the upsampling and synthesis only, and synthesis is searched last: its best
+    // candidate's MSE is the decoded image's.
+    let mse = NaN;
     for (const g of ['upsampling', 'synthesis', 'arm'] as const) {
       let bestCost = Infinity, bestE = exponents[g];
       for (const e of EXPONENT_CANDIDATES[g]) {
@@ -172,9 +174,9 @@ export class CoolChicImageCoder {
           cost = level.lambda * (armBits(armWeightsQ8(ints, e, base), grids) + groupBits(ints, g)) / pixels;
         } else {
           const img = await this.synthesize(latents, dequantizeNetwork(ints, trial, base), height, width);
-          const mse = mseOf(img, target);
-          cost = mse + level.lambda * groupBits(ints, g) / pixels;
-          if (cost < bestCost) best = { mse, image: img };
+          const trialMse = mseOf(img, target);
+          cost = trialMse + level.lambda * groupBits(ints, g) / pixels;
+          if (cost < bestCost) mse = trialMse;
         }
         if (cost < bestCost) { bestCost = cost; bestE = e; }
       }
@@ -185,13 +187,12 @@ export class CoolChicImageCoder {
     const armQ8 = armWeightsQ8(ints, exponents.arm, base);
     const latentSection = armEncode(armQ8, grids);
     const networkSection = encodeWeights(ints, maxAbs);
-    if (best.image.length === 0) best = { mse: mseOf(await this.synthesize(latents, dequantizeNetwork(ints, exponents, base), height, width), target), image: best.image };
     return {
       params: encodeCoolChicParams({ exponents, relative: base !== null, maxAbs }),
       sections: [latentSection, networkSection],
       report: {
         steps: fitted.steps, seconds: fitted.seconds, fittedLatentBits: fitted.bits, codedLatentBits: 8 * latentSection.length,
-        codedNetworkBits: 8 * networkSection.length, psnr: 10 * Math.log10(1 / best.mse), exponents: { ...exponents },
+        codedNetworkBits: 8 * networkSection.length, psnr: 10 * Math.log10(1 / mse), exponents: { ...exponents },
         macsPerPixel: macsPerPixel(height, width),
       },
     };
@@ -200,7 +201,7 @@ export class CoolChicImageCoder {
   /** Decodes sections 0 and 1 into planar RGB [3, H, W] in [0, 1] (unclamped floats). */
   async decode(paramsBytes: Uint8Array, latentSection: Uint8Array, networkSection: Uint8Array, height: number, width: number): Promise<Float32Array> {
     const params = decodeCoolChicParams(paramsBytes);
-    const lengths = NETWORK.map((n) => NETWORK_SHAPES.get(n)!.reduce((a, b) => a * b, 1));
+    const lengths = NETWORK.map((n) => sizeOf(NETWORK_SHAPES.get(n)!));
     const ints = decodeWeights(networkSection, lengths, params.maxAbs);
     if (params.relative && !this.spec.init) {
       throw new CodecError('ERR_MODEL_MISMATCH', 'This Cool-chic file codes its networks relative to an initial network that this model does not have: decode it with the model it was coded with.');
@@ -208,8 +209,7 @@ export class CoolChicImageCoder {
     const base = params.relative ? this.spec.init : null;
     const armQ8 = armWeightsQ8(ints, params.exponents.arm, base);
     if (armQ8.some((w) => Math.abs(w) > ARM_MAX_WEIGHT)) throw corrupt(`A Cool-chic ARM weight exceeds the integer ARM's ±${ARM_MAX_WEIGHT}: the file is corrupt.`);
-    const sizes = levelSizes(height, width);
-    const coarseFirst = armDecode(armQ8, latentSection, sizes.map(([h, w]) => [h, w] as [number, number]).reverse());
+    const coarseFirst = armDecode(armQ8, latentSection, armGridSizes(height, width, LEVELS));
     return this.synthesize(coarseFirst.slice().reverse(), dequantizeNetwork(ints, params.exponents, base), height, width);
   }
 }
