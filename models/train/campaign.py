@@ -130,6 +130,35 @@ def run_dir(run: dict) -> str:
     return os.path.join(RUNS, run["family"], run["id"])
 
 
+def run_mirror(run: dict) -> str | None:
+    """The run's checkpoint mirror folder (None when mirroring is off)."""
+    from common.checkpoint import mirror_root
+    mroot = mirror_root(run["family"])
+    return os.path.join(mroot, run["id"]) if mroot else None
+
+
+def best_checkpoint(run: dict) -> str | None:
+    """best.pt from the run folder, else from its mirror (a machine change loses the run folder)."""
+    for folder in (run_dir(run), run_mirror(run)):
+        if folder and os.path.exists(os.path.join(folder, "best.pt")):
+            return os.path.join(folder, "best.pt")
+    return None
+
+
+def keep_best(run: dict, path: str) -> None:
+    """Copy a validated checkpoint to best.pt in the run folder and in its mirror."""
+    for folder in (run_dir(run), run_mirror(run)):
+        if not folder:
+            continue
+        try:
+            os.makedirs(folder, exist_ok=True)
+            if os.path.abspath(path) != os.path.abspath(os.path.join(folder, "best.pt")):
+                shutil.copyfile(path, os.path.join(folder, "best.pt.tmp"))
+                os.replace(os.path.join(folder, "best.pt.tmp"), os.path.join(folder, "best.pt"))
+        except OSError as err:
+            log(f"warning: could not write best.pt to {folder}: {err}")
+
+
 def checkpoint_info(path: str) -> dict | None:
     """step, wall_s, s/step of a checkpoint (None if absent)."""
     if not os.path.exists(path):
@@ -143,9 +172,7 @@ def checkpoint_info(path: str) -> dict | None:
 
 def newest_checkpoint(run: dict) -> str | None:
     from common import checkpoint
-    from common.checkpoint import mirror_root
-    mroot = mirror_root(run["family"])
-    return checkpoint.find_latest(run_dir(run), os.path.join(mroot, run["id"]) if mroot else None)
+    return checkpoint.find_latest(run_dir(run), run_mirror(run))
 
 
 # --------------------------------------------------------------------------- validation
@@ -233,9 +260,12 @@ def record_eval(run: dict, state: dict, path: str, plan: dict) -> dict:
     ev = evaluate_checkpoint(run, path, state)
     rs["evals"].append(ev)
     best = rs.get("best")
+    if best is not None and best_checkpoint(run) is None:
+        log(f"{run['id']}: the recorded best (step {best['step']}, BD {best['bdRate']:+.2f} %) has no best.pt here "
+            "or in the mirror (lost with a machine change): the record is dropped")
+        best = None
     if ev["bdRate"] is not None and (best is None or ev["bdRate"] < best["bdRate"]):
-        shutil.copyfile(path, os.path.join(run_dir(run), "best.pt.tmp"))
-        os.replace(os.path.join(run_dir(run), "best.pt.tmp"), os.path.join(run_dir(run), "best.pt"))
+        keep_best(run, path)
         rs["best"] = {k: ev[k] for k in ("step", "wall_s", "bdRate", "points")}
         log(f"{run['id']}: new best.pt at step {ev['step']}: validation BD-rate {ev['bdRate']:+.2f} % vs Pillow JPEG")
     else:
@@ -446,8 +476,8 @@ def cmd_export(args) -> None:
     run = run_entry(plan, args.run)
     rs = run_state(state, run["id"])
     best = rs.get("best")
-    path = os.path.join(run_dir(run), "best.pt")
-    if not best or not os.path.exists(path):
+    path = best_checkpoint(run)
+    if not best or not path:
         raise SystemExit(f"{run['id']}: no validated best.pt yet (campaign.py eval {run['id']})")
     committed = evaluate_committed(run, state)
     if committed and committed.get("bdRate") is not None and best["bdRate"] >= committed["bdRate"] and not args.force:
@@ -494,10 +524,11 @@ def bench(run: dict, manifest: dict) -> None:
     md = res.stdout.strip()
     print(md)
     begin, end = f"<!-- campaign:{model_id}:begin -->", f"<!-- campaign:{model_id}:end -->"
+    shown = " ".join(os.path.relpath(a, REPO) if os.path.isabs(a) else a for a in cmd[1:])  # paths from the checkout
     doc = os.path.join(REPO, "docs", "BENCHMARKS.md")
     text = open(doc).read() if os.path.exists(doc) else "# Benchmarks\n"
     block = (f"{begin}\n### `{codec}` / `{model_id}` on Kodak (written by campaign.py export, {now()[:10]}, "
-             f"step {manifest['provenance']['steps']})\n\n`{' '.join(cmd[1:])}` (training paused)\n\n{md}\n{end}")
+             f"step {manifest['provenance']['steps']})\n\n`{shown}` (training paused)\n\n{md}\n{end}")
     if begin in text and end in text:
         text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
     else:

@@ -3,8 +3,8 @@
     /usr/bin/python3 models/train/campaign_selftest.py
 
 BD-rate arithmetic, the validation split's exclusion, the runner's choice of run, the
-wavelet-front hyperprior's shapes and gradients, the transform freeze, lr groups and the
-ThreadTuner's switching rule.
+wavelet-front hyperprior's shapes and gradients, the transform freeze, lr groups, the
+ThreadTuner's switching rule and where best.pt is kept (run folder and mirror).
 """
 from __future__ import annotations
 
@@ -85,6 +85,32 @@ def check_wavelet_front():
     assert n_params == sum(1 for n, _ in model.named_parameters() if not n.endswith("quantiles"))
 
 
+def check_best_mirror():
+    """best.pt goes to the run folder and the mirror; with the run folder lost, export finds the mirror's."""
+    import campaign
+    run = {"id": "r", "family": "fam"}
+    with tempfile.TemporaryDirectory() as d:
+        saved_runs, saved_env = campaign.RUNS, os.environ.get("NCODEC_RUNS_MIRROR")
+        campaign.RUNS, os.environ["NCODEC_RUNS_MIRROR"] = os.path.join(d, "runs"), os.path.join(d, "mirror")
+        try:
+            src = os.path.join(d, "latest.pt")
+            with open(src, "wb") as f:
+                f.write(b"checkpoint")
+            assert campaign.best_checkpoint(run) is None
+            campaign.keep_best(run, src)
+            local, mirrored = (os.path.join(d, "runs", "fam", "r", "best.pt"), os.path.join(d, "mirror", "fam", "r", "best.pt"))
+            assert open(local, "rb").read() == b"checkpoint" and open(mirrored, "rb").read() == b"checkpoint"
+            assert campaign.best_checkpoint(run) == local
+            os.remove(local)  # a machine change loses models/.runs
+            assert campaign.best_checkpoint(run) == mirrored
+        finally:
+            campaign.RUNS = saved_runs
+            if saved_env is None:
+                os.environ.pop("NCODEC_RUNS_MIRROR", None)
+            else:
+                os.environ["NCODEC_RUNS_MIRROR"] = saved_env
+
+
 def check_thread_tuner():
     before = torch.get_num_threads()
     t = ThreadTuner(2, every=4, probe=2)
@@ -104,4 +130,5 @@ if __name__ == "__main__":
     check_pick()
     check_wavelet_front()
     check_thread_tuner()
+    check_best_mirror()
     print("campaign selftest ok")
