@@ -4,7 +4,8 @@
 
 BD-rate arithmetic, the validation split's exclusion, the runner's choice of run, the
 wavelet-front hyperprior's shapes and gradients, the transform freeze, lr groups, the
-ThreadTuner's switching rule and where best.pt is kept (run folder and mirror).
+ThreadTuner's switching rule, where best.pt is kept (run folder and mirror) and that paused steps
+do not count as training time.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import torch  # noqa: E402
 
 from campaign import pick  # noqa: E402
 from common.data import is_validation, list_images, validation_names  # noqa: E402
-from common.training import ThreadTuner, make_optimizers  # noqa: E402
+from common.training import StepClock, ThreadTuner, make_optimizers  # noqa: E402
 from common.validation import bd_rate  # noqa: E402
 from hyperprior.model import DEFAULT_LAMBDAS, build, rd_loss  # noqa: E402
 from hyperprior.train import freeze_transform  # noqa: E402
@@ -85,6 +86,16 @@ def check_wavelet_front():
     assert n_params == sum(1 for n, _ in model.named_parameters() if not n.endswith("quantiles"))
 
 
+def check_step_clock():
+    """A step stopped by a pause (SIGSTOP) counts as a normal step, not as hours of training."""
+    clock = StepClock()
+    counted = [clock.count(s) for s in (0.7, 0.8, 0.75, 0.7)]
+    assert counted == [0.7, 0.8, 0.75, 0.7]
+    paused = clock.count(3600.0)
+    assert 0.7 <= paused <= 0.8, paused
+    assert clock.count(4.0) == 4.0  # a slow step (a busy machine) still counts in full
+
+
 def check_best_mirror():
     """best.pt goes to the run folder and the mirror; with the run folder lost, export finds the mirror's."""
     import campaign
@@ -131,4 +142,5 @@ if __name__ == "__main__":
     check_wavelet_front()
     check_thread_tuner()
     check_best_mirror()
+    check_step_clock()
     print("campaign selftest ok")

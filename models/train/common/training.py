@@ -50,6 +50,24 @@ def hardware(device: torch.device, threads: int) -> str:
     return f"CPU {model}, {threads} threads"
 
 
+class StepClock:
+    """Training seconds of one step: its wall time, unless the process was stopped during it.
+
+    ``campaign.py pause`` stops the trainer with SIGSTOP (and a machine can be suspended); the
+    step in progress then lasts as long as the pause.  Checkpoints' ``wall_s`` are training hours
+    (the campaign's stall rule retires a run after 3 of them without a validation gain), so a step
+    longer than 10 × the running mean + 5 s counts as the mean instead."""
+
+    def __init__(self):
+        self.mean: float | None = None
+
+    def count(self, seconds: float) -> float:
+        if self.mean is not None and seconds > 10 * self.mean + 5:
+            return self.mean
+        self.mean = seconds if self.mean is None else 0.98 * self.mean + 0.02 * seconds
+        return seconds
+
+
 class ThreadTuner:
     """``--threads 0``: picks 1 or 2 (..cpu_count) threads by measured step time, again and again.
 
@@ -318,6 +336,7 @@ def train_image_rd(args, config: dict, build, rd_loss, bottleneck_input=None, st
         last_save = time.time()
 
     tuner = ThreadTuner(os.cpu_count() or 1) if args.threads == 0 and device.type == "cpu" else None
+    clock = StepClock()
     model.train()
     started = time.time()
     max_s = getattr(args, "max_seconds", 0.0) or 0.0
@@ -351,9 +370,10 @@ def train_image_rd(args, config: dict, build, rd_loss, bottleneck_input=None, st
 
         step += 1
         steps_report += 1
-        wall += time.time() - t0
+        seconds = clock.count(time.time() - t0)
+        wall += seconds
         if tuner is not None:
-            tuner.after_step(time.time() - t0)
+            tuner.after_step(seconds)
         loss = float(rd["loss"])
         history["ema_loss"] = loss if history["ema_loss"] is None else 0.99 * history["ema_loss"] + 0.01 * loss
         meter.add(loss, float(aux), level.cpu(), rd["bpp"].cpu(), rd["mse"].cpu())

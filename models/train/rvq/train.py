@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from common.audio_data import AudioCropSampler  # noqa: E402
-from common.training import Stopper, hardware, mirror_root, save_checkpoint, setup_run  # noqa: E402
+from common.training import StepClock, Stopper, hardware, mirror_root, save_checkpoint, setup_run  # noqa: E402
 from common.audio_losses import (MSSTFTDiscriminator, SpectralLosses, disc_loss,  # noqa: E402
                                  gen_adv_loss, si_snr)
 from rvq.model import DEFAULT_CONFIG, PRESETS, build  # noqa: E402
@@ -174,6 +174,7 @@ def main(argv=None):
         last_save = time.time()
 
     model.train()
+    clock = StepClock()
     while step < args.steps and not stopper.stop:
         t0 = time.time()
         for g in opt.param_groups:
@@ -212,7 +213,7 @@ def main(argv=None):
 
         step += 1
         steps_report += 1
-        wall += time.time() - t0
+        wall += clock.count(time.time() - t0)
         restarted = None
         if args.restart_every and step % args.restart_every == 0:
             restarted = model.quantizer.restart_dead(min_usage=1.0)

@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from common.audio_data import AudioCropSampler  # noqa: E402
-from common.training import (Stopper, hardware, lr_at, make_optimizers, mirror_root,  # noqa: E402
+from common.training import (StepClock, Stopper, hardware, lr_at, make_optimizers, mirror_root,  # noqa: E402
                              save_checkpoint, setup_run)
 from common.audio_losses import SpectralLosses, si_snr  # noqa: E402
 from wavelet.audio_model import DEFAULT_AUDIO_LAMBDAS, SAMPLE_RATE, build_audio, kbps_of  # noqa: E402
@@ -111,6 +111,7 @@ def main(argv=None):
         last_save = time.time()
 
     model.train()
+    clock = StepClock()
     while step < args.steps and not stopper.stop:
         t0 = time.time()
         for g in opt.param_groups:
@@ -139,7 +140,7 @@ def main(argv=None):
 
         step += 1
         steps_report += 1
-        wall += time.time() - t0
+        wall += clock.count(time.time() - t0)
         lv = float(loss)
         history["ema_loss"] = lv if history["ema_loss"] is None else 0.99 * history["ema_loss"] + 0.01 * lv
         with torch.no_grad():
