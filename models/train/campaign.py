@@ -147,14 +147,13 @@ def best_checkpoint(run: dict) -> str | None:
 
 def keep_best(run: dict, path: str) -> None:
     """Copy a validated checkpoint to best.pt in the run folder and in its mirror."""
+    from common.checkpoint import atomic_copy
     for folder in (run_dir(run), run_mirror(run)):
         if not folder:
             continue
         try:
-            os.makedirs(folder, exist_ok=True)
             if os.path.abspath(path) != os.path.abspath(os.path.join(folder, "best.pt")):
-                shutil.copyfile(path, os.path.join(folder, "best.pt.tmp"))
-                os.replace(os.path.join(folder, "best.pt.tmp"), os.path.join(folder, "best.pt"))
+                atomic_copy(path, os.path.join(folder, "best.pt"))
         except OSError as err:
             log(f"warning: could not write best.pt to {folder}: {err}")
 

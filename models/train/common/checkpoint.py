@@ -24,19 +24,23 @@ def atomic_save(obj, path: str) -> None:
     os.replace(tmp, path)
 
 
+def atomic_copy(src: str, dst: str) -> None:
+    """Copies ``src`` to ``dst`` through a temporary file, so ``dst`` is never half written."""
+    os.makedirs(os.path.dirname(dst) or ".", exist_ok=True)
+    shutil.copyfile(src, dst + ".tmp")
+    os.replace(dst + ".tmp", dst)
+
+
 def save(state: dict, run_dir: str, mirror_dir: str | None, best: bool) -> None:
     latest = os.path.join(run_dir, "latest.pt")
     atomic_save(state, latest)
     if best:
-        shutil.copyfile(latest, os.path.join(run_dir, "best.pt.tmp"))
-        os.replace(os.path.join(run_dir, "best.pt.tmp"), os.path.join(run_dir, "best.pt"))
+        atomic_copy(latest, os.path.join(run_dir, "best.pt"))
     if mirror_dir:
         try:
-            os.makedirs(mirror_dir, exist_ok=True)
-            shutil.copyfile(latest, os.path.join(mirror_dir, "latest.pt.tmp"))
-            os.replace(os.path.join(mirror_dir, "latest.pt.tmp"), os.path.join(mirror_dir, "latest.pt"))
+            atomic_copy(latest, os.path.join(mirror_dir, "latest.pt"))
             if best:
-                shutil.copyfile(latest, os.path.join(mirror_dir, "best.pt"))
+                atomic_copy(latest, os.path.join(mirror_dir, "best.pt"))
         except OSError as err:  # the mirror is a convenience, never a reason to stop training
             print(f"warning: could not mirror checkpoint to {mirror_dir}: {err}", flush=True)
 
