@@ -1,4 +1,5 @@
 {
+  "includes": ["native/third_party/opus/opus.gypi"],
   "targets": [
     {
       "target_name": "ncodec_native",
@@ -9,6 +10,7 @@
         "native/src/frequency_model.cc",
         "native/src/int_conv.cc",
         "native/src/lossless_mlp.cc",
+        "native/src/opus_coder.cc",
         "native/src/quantize_cdf.cc",
         "native/src/rans_codec.cc",
         "native/src/resample.cc",
@@ -18,11 +20,13 @@
         "native/binding/arm_binding.cc",
         "native/binding/int_conv_binding.cc",
         "native/binding/lossless_binding.cc",
+        "native/binding/opus_binding.cc",
         "native/binding/rans_binding.cc",
         "native/binding/resample_binding.cc",
         "native/binding/stft_binding.cc",
         "native/binding/tables_binding.cc"
       ],
+      "dependencies": ["opus"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native/src"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions", "-fno-omit-frame-pointer"],

@@ -1,7 +1,7 @@
 /**
  * Loads the native addon (`build/Release/ncodec_native.node`, built from `native/` by node-gyp when
- * the package is installed: the entropy coders, the integer networks, the STFT and the resampler loop)
- * and turns its errors into {@link CodecError}s.
+ * the package is installed: the entropy coders, the integer networks, the STFT, the resampler loop,
+ * libopus) and turns its errors into {@link CodecError}s.
  *
  * The addon is a thin N-API layer over a pure C++ core; this module declares its shape
  * ({@link NativeAddon}) and is the only place that touches it untyped.
@@ -21,6 +21,20 @@ export interface NativeRansTables {
   dispose(): void;
   readonly tableCount: number;
   readonly memoryBytes: number;
+}
+
+/**
+ * A libopus 1.5.2 encoder + decoder (mono, fixed point; native/src/opus_coder.h). Results are libopus'
+ * (≥ 0, or a negative OPUS_* error code). Owns native memory until `dispose()`.
+ */
+export interface NativeOpusCoder {
+  /** An OPUS_SET_* control with one integer argument; RangeError for any other request. */
+  encoderCtl(request: number, value: number): number;
+  /** Encodes the frame `pcm` (1 … 5,760 samples) into `packet` (≥ 3,825 bytes); the packet's length. */
+  encode(pcm: Int16Array, packet: Uint8Array): number;
+  /** Decodes `packet` into `pcm` (its capacity, at most 5,760 samples, is the limit); the sample count. */
+  decode(packet: Uint8Array, pcm: Int16Array): number;
+  dispose(): void;
 }
 
 /** Tables as the native builders return them (precision is the caller's). */
@@ -63,6 +77,8 @@ export interface NativeAddon {
     buffer: Float32Array, bufferStart: number, phases: Float32Array, up: number, whole: number, part: number, reach: number,
     base: number, rem: number, out: Float32Array,
   ): void;
+  /** native/src/opus_coder.h: libopus for opuspf's core (codecs/opuspf/libopus.ts). */
+  OpusCoder: new (rate: number, application: number) => NativeOpusCoder;
   /** native/src/stft.h: opuspf's post-filter transforms (re, im, magnitude: frames × bins each, written). */
   stftAnalyse(x: Float32Array, nFft: number, hop: number, re: Float32Array, im: Float32Array, magnitude: Float32Array): void;
   stftSynthesise(

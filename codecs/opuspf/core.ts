@@ -1,12 +1,16 @@
 /**
- * The classic core of `opuspf`: libopus 1.4 (the `opusscript` package's libopus compiled to
- * WebAssembly, called through libopus.ts; the core encodes and decodes in-process, with no ffmpeg child and with the same
- * floating-point results on every machine: WebAssembly arithmetic is deterministic).
+ * The classic core of `opuspf`: libopus 1.5.2, fixed point, in the native addon (libopus.ts; the
+ * core encodes and decodes in-process, with no ffmpeg child, and its integer decoder gives the same
+ * samples on every machine). Until 2026-12-06 it was libopus 1.4 in WebAssembly (opusscript); its
+ * SILK packets decode to the very same samples here (tests/codecs/opuspf/libopus.test.ts).
  *
- * Settings (fixed; the post-filter was trained on exactly this core's output): mono, 48 kHz, the
- * `audio` application, 60 ms frames (2,880 samples: the least packet overhead at low rates), VBR at
- * the target bitrate, complexity {@link COMPLEXITY}. At 6 kbps libopus codes SILK narrow band
- * (0–4 kHz); the post-filter restores the rest (postfilter.ts).
+ * Settings (fixed; the post-filter was trained on this core's output): mono, 48 kHz, the `audio`
+ * application, 60 ms frames (2,880 samples: the least packet overhead at low rates), VBR at the
+ * target bitrate, complexity {@link COMPLEXITY}, bandwidth at most wide band (0–8 kHz). At 6 kbps
+ * libopus codes SILK narrow band (0–4 kHz), at 12 kbps SILK wide band; the post-filter restores the
+ * rest (postfilter.ts). The wide-band cap keeps 12 kbps where libopus 1.4 put it: 1.5.2 left alone
+ * codes hybrid super-wide band there (SILK + CELT up to 12 kHz), which on audio/eval gave STOI 0.760
+ * against 0.834 with the cap, the post-filter having been trained on wide-band SILK.
  *
  * Rate control ({@link OpusCore.encodeWithin}): libopus VBR lands below its target on most audio
  * (≈ 0.8–0.95 of it at 6 kbps) and above it on some, so the core aims 10 % above the budget and
@@ -46,6 +50,8 @@ export const FIRST_TARGET = 1.1;
 const OPUS_SET_BITRATE = 4002;
 const OPUS_SET_VBR = 4006;
 const OPUS_SET_COMPLEXITY = 4010;
+const OPUS_SET_MAX_BANDWIDTH = 4004;
+const OPUS_BANDWIDTH_WIDEBAND = 1103;
 const OPUS_APPLICATION_AUDIO = 2049;
 
 /** Number of packets the core writes for `samples` input samples. */
@@ -53,9 +59,9 @@ export function packetCount(samples: number): number {
   return Math.ceil((samples + OPUS_LOOKAHEAD) / FRAME_SAMPLES);
 }
 
-/** One libopus encoder/decoder pair (WebAssembly memory: call {@link OpusCore.dispose}). */
+/** One libopus encoder/decoder pair (native memory: call {@link OpusCore.dispose}). */
 export class OpusCore {
-  /** Compiles and instantiates libopus' WebAssembly module now (≈ 0.4 s, once per process) rather than in the first encode or decode. */
+  /** Loads the native addon now rather than in the first encode or decode. */
   static warm(): void {
     LibOpus.warm();
   }
@@ -73,6 +79,7 @@ export class OpusCore {
     enc.encoderCtl(OPUS_SET_BITRATE, Math.round(kbps * 1000));
     enc.encoderCtl(OPUS_SET_VBR, 1);
     enc.encoderCtl(OPUS_SET_COMPLEXITY, complexity);
+    enc.encoderCtl(OPUS_SET_MAX_BANDWIDTH, OPUS_BANDWIDTH_WIDEBAND);
     const packets: Uint8Array[] = [];
     const pcm = new Int16Array(FRAME_SAMPLES);
     const n = packetCount(signal.length);

@@ -1,5 +1,5 @@
 /**
- * `opuspf`: a classic core with a learned decoder-side post-filter — libopus 1.4 (core.ts; SILK at
+ * `opuspf`: a classic core with a learned decoder-side post-filter — libopus 1.5.2 (core.ts; SILK at
  * 6 kbps) codes the audio, and a small network in the STFT domain (postfilter.ts) reshapes the
  * decoded spectrum and fills the band the core left empty with shaped noise, in the spirit of Opus
  * 1.5's LACE / NoLACE and of SBR-style bandwidth extension. The bitstream is plain Opus packets; only
@@ -111,8 +111,8 @@ export class OpusPfCodec implements StreamingAudioCodec {
   /** Resolves the model (id or folder), checks its manifest and files, and prepares the runtime. */
   static open(options: OpenOptions = {}): Promise<OpusPfCodec> {
     return openModelCodec(FAMILY, options, async ({ files, manifest, runtime }) => {
-      // libopus' WebAssembly and the graph's session are made here, and both run once on a short
-      // signal, so the first encode and decode take as long as any other (see warmUp).
+      // The native addon and the graph's session are loaded here, and the whole pipeline runs once on a
+      // short signal, so the first encode and decode take as long as any other (see warmUp).
       OpusCore.warm();
       await runtime.session(path.join(files.dir, manifest.postfilter.file));
       const codec = new OpusPfCodec(files, manifest, runtime);
@@ -123,11 +123,9 @@ export class OpusPfCodec implements StreamingAudioCodec {
 
   /**
    * Encodes and decodes 1.5 s of a synthetic 44.1 kHz signal (a chirp over noise; nothing is kept)
-   * at the lowest and the highest level, so the first real call does not pay for warming up.
-   * Measured on this project's 2-core CPU, a cold process spent ≈ 200 ms more in libopus
-   * (WebAssembly runs from its baseline compiler until its hot functions are recompiled), ≈ 150 ms
-   * more in the STFT code and the resampler (JavaScript JIT) and ≈ 60 ms more in the graph's first
-   * run than a warm one, on a 14 s clip. Costs ≈ 0.4 s of `open`.
+   * at the lowest and the highest level, so the first real call does not pay for warming up: the
+   * JavaScript JIT of the resampler, chunking and STFT glue and the graph's first run (with the
+   * WebAssembly libopus this replaced, a cold process spent ≈ 400 ms more on its first clip).
    */
   private async warmUp(): Promise<void> {
     const rate = 44100;
@@ -195,7 +193,7 @@ export class OpusPfCodec implements StreamingAudioCodec {
     return new ChunkedAudioDecoder(opusPfChunkCoder(this.chunkCodec, params, postfilter), header.media as ContainerHeader['media'] & { kind: 'audio' });
   }
 
-  /** Frees libopus' WebAssembly state and the ONNX sessions; the codec cannot be used afterwards. */
+  /** Frees libopus' native state and the ONNX sessions; the codec cannot be used afterwards. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
@@ -271,7 +269,7 @@ export function openOpusPf(options: OpenOptions = {}): Promise<OpusPfCodec> {
 
 export const opuspf: CodecFactory = {
   id: ID,
-  description: 'Opus core (libopus 1.4, SILK at low rates) + a learned decoder-side STFT post-filter (ONNX), 6-12 kbps per channel',
+  description: 'Opus core (libopus 1.5.2 fixed point, SILK at low rates) + a learned decoder-side STFT post-filter (ONNX), 6-12 kbps per channel',
   media: ['audio'],
   open: (options: OpenOptions) => OpusPfCodec.open(options),
 };

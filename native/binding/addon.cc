@@ -18,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ncodec_binding::InitLossless(env, exports);
   ncodec_binding::InitStft(env, exports);
   ncodec_binding::InitResample(env, exports);
+  ncodec_binding::InitOpus(env, exports);
   ncodec_binding::InitArm(env, exports);
   return exports;
 }

@@ -26,6 +26,11 @@ struct TypedArrayKind<int32_t> {
   static constexpr const char* kName = "an Int32Array";
 };
 template <>
+struct TypedArrayKind<int16_t> {
+  static constexpr napi_typedarray_type kType = napi_int16_array;
+  static constexpr const char* kName = "an Int16Array";
+};
+template <>
 struct TypedArrayKind<uint8_t> {
   static constexpr napi_typedarray_type kType = napi_uint8_array;
   static constexpr const char* kName = "a Uint8Array";
@@ -124,6 +129,7 @@ void InitIntConv(Napi::Env env, Napi::Object exports);
 void InitLossless(Napi::Env env, Napi::Object exports);
 void InitStft(Napi::Env env, Napi::Object exports);
 void InitResample(Napi::Env env, Napi::Object exports);
+void InitOpus(Napi::Env env, Napi::Object exports);
 
 }  // namespace ncodec_binding
 

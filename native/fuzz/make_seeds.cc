@@ -1,6 +1,8 @@
 // Writes seed inputs for the decoder fuzz targets: valid streams in the formats of fuzz_common.h, so
 // fuzzing starts from inputs that reach deep into the decoders. Usage: make_seeds <out-dir>.
+#include <cmath>
 #include <cstdio>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -10,6 +12,7 @@
 #include "fuzz_common.h"
 #include "fuzz_lossless.h"
 #include "lossless_mlp.h"
+#include "opus_coder.h"
 #include "rans_codec.h"
 
 namespace {
@@ -170,6 +173,44 @@ void ArmSeeds(const std::string& dir) {
   }
 }
 
+// Decode-mode inputs of fuzz_opus.cc: packets libopus writes for a chirp over noise at a few settings
+// (SILK narrow and wide band, hybrid, CELT), and one encode-mode input.
+void OpusSeeds(const std::string& dir) {
+  const int settings[][3] = {{5800, 6, 1101}, {11700, 8, 1103}, {24000, 10, 1105}, {64000, 5, 1105}};
+  int file = 0;
+  for (const auto& setting : settings) {
+    std::unique_ptr<ncodec::OpusMonoCoder> coder;
+    if (!ncodec::OpusMonoCoder::Create(48000, 2049, &coder).ok()) std::exit(1);
+    int result = 0;
+    coder->EncoderControl(4002, setting[0], &result);
+    coder->EncoderControl(4010, setting[1], &result);
+    coder->EncoderControl(4004, setting[2], &result);
+    std::vector<uint8_t> input = {0, 0};
+    std::vector<int16_t> pcm(960);
+    std::vector<uint8_t> packet(ncodec::kMaxOpusPacketBytes);
+    std::mt19937 rng(static_cast<uint32_t>(setting[0]));
+    for (int f = 0; f < 12; ++f) {
+      for (int i = 0; i < 960; ++i) {
+        const double t = (f * 960 + i) / 48000.0;
+        pcm[i] = static_cast<int16_t>(6000 * std::sin(2 * 3.14159265358979 * (200 * t + 900 * t * t)) + static_cast<int>(rng() % 800) - 400);
+      }
+      if (!coder->Encode(pcm, packet, &result).ok() || result < 1) std::exit(1);
+      if (result < 255) {
+        input.push_back(static_cast<uint8_t>(result));
+      } else {
+        input.push_back(255);
+        Append16(&input, static_cast<uint16_t>(result - 255));
+      }
+      input.insert(input.end(), packet.begin(), packet.begin() + result);
+    }
+    WriteFile(dir + "/seed" + std::to_string(file++), input);
+  }
+  std::vector<uint8_t> encode = {1, 6, 0x10, 0x05, 0x07, 3};  // complexity 6, ~5.7 kbps, VBR, 960-sample frames
+  std::mt19937 rng(9);
+  for (int i = 0; i < 2 * 960 * 3; ++i) encode.push_back(static_cast<uint8_t>(rng()));
+  WriteFile(dir + "/seed" + std::to_string(file++), encode);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -182,5 +223,6 @@ int main(int argc, char** argv) {
   AdaptiveSeeds(out + "/adaptive_decode");
   LosslessSeeds(out + "/lossless");
   ArmSeeds(out + "/arm_decode");
+  OpusSeeds(out + "/opus");
   return 0;
 }

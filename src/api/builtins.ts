@@ -24,7 +24,7 @@ export const builtinCodecs = [
   lazyFactory('lossless', ['image'], 'Lossless images: a learned causal model (integer, bit-exact everywhere), or MED + adaptive range coding (--model med)',
     async () => (await import('../../codecs/lossless/index.js')).lossless),
   lazyFactory('opuspf', ['audio'],
-    'Opus core (libopus 1.4, SILK at low rates) + a learned decoder-side STFT post-filter (ONNX), 6-12 kbps per channel',
+    'Opus core (libopus 1.5.2 fixed point, SILK at low rates) + a learned decoder-side STFT post-filter (ONNX), 6-12 kbps per channel',
     async () => (await import('../../codecs/opuspf/index.js')).opuspf),
   lazyFactory('rvq', ['audio'],
     'Neural audio: SEANet autoencoder + residual vector quantizer (ONNX), 1.5-12 kbps per channel, adaptive range coding',

@@ -121,7 +121,7 @@ describe('the installed package', () => {
     expect(stderr).toMatch(/1-channel audio, 2\.00 s/);
   }, 5 * MINUTES);
 
-  it('round-trips an audio clip with the default audio model (libopus WebAssembly, native STFT) through the installed ncodec', async () => {
+  it('round-trips an audio clip with the default audio model (native libopus and STFT) through the installed ncodec', async () => {
     await ncodec('encode', path.join(root, 'fixtures/audio/speech-16k-s16.wav'), '-o', 'default-audio.ncd');
     const { header } = readHeader(readFileSync(path.join(project, 'default-audio.ncd')));
     expect({ codec: header.codecId, model: header.modelId }).toEqual(DEFAULT_CODEC.audio);

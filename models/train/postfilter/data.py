@@ -10,7 +10,7 @@ Cache: models/.runs/postfilter/cache/
   validation.clean.f32    the validation files the same way, in one array
   index.json              folders, sample counts, the validation file list
 The Opus-decoded partners (<name>.opus<kbps>.f32) are written by opus_pairs.mjs with the very
-libopus build the codec runs (opusscript), so the filter trains on the decoder's own input.
+libopus build the codec runs (the native addon's libopus 1.5.2), so the filter trains on the decoder's own input.
 
 The validation files are listed in models/train/postfilter/validation-audio.txt (every 8th file, by
 sorted path, of speech-prompts-16k, speech-words-44k, music-games and sounds-44k). ../shared/

@@ -102,9 +102,9 @@ def main(argv=None):
         "formatVersion": 1,
         "id": model_id,
         "family": "opuspf",
-        "description": "libopus 1.4 core (SILK at low rates) with a learned decoder-side post-filter in the STFT domain: "
+        "description": "libopus 1.5.2 core (SILK at low rates) with a learned decoder-side post-filter in the STFT domain: "
                        "per-bin gains on the core's spectrum and shaped noise where the core left the band empty.",
-        "core": {"library": "libopus 1.4 (opusscript 0.1.1, WebAssembly)", "sampleRate": RATE, "application": "audio",
+        "core": {"library": "libopus 1.5.2 (fixed point, native addon; maximum bandwidth wide band)", "sampleRate": RATE, "application": "audio",
                  "frameSamples": 2880, "lookahead": 312, "vbr": True,
                  "complexity": "levels[].coreComplexity (encoder only); the training pairs were coded at 8"},
         "levels": LEVELS,

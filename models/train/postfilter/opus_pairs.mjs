@@ -1,5 +1,6 @@
 // Opus-decoded partners of the post-filter's cached training arrays (data.py), made with the very
-// libopus build the codec runs (opusscript 0.1.1 = libopus 1.4, WebAssembly) and the codec's own
+// libopus build the codec runs (libopus 1.5.2 fixed point in the native addon; until 2026-12-06
+// opusscript 0.1.1 = libopus 1.4, WebAssembly, which opuspf-v1 trained on) and the codec's own
 // core settings (codecs/opuspf/core.ts: application audio, 60 ms frames, VBR with the codec's rate
 // control within the level's budget, one fresh encoder per chunk of 168 frames = 10.08 s as the
 // codec's default chunks), so the filter trains on what the decoder gives it.

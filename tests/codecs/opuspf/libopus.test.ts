@@ -1,10 +1,15 @@
 /**
- * libopus.ts: the WebAssembly libopus called with buffers it owns. The regression this guards:
- * opusscript's own wrapper wrote PCM outside its allocations, so two coders alive at once corrupted
- * each other ("memory access out of bounds" in a bench of opuspf beside opuspf:core).
+ * libopus.ts: the native fixed-point libopus 1.5.2 (native/src/opus_coder.h). Guards: coders alive at
+ * once do not disturb each other (the WebAssembly build it replaced once corrupted its heap that way),
+ * committed packets decode to the very samples the earlier WebAssembly libopus 1.4 gave (files made
+ * before the switch decode unchanged, and every machine decodes the same: the decoder is integer),
+ * and misuse gets a typed error instead of reaching libopus.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LibOpus, LibOpusError, MAX_PACKET_BYTES } from '../../../codecs/opuspf/libopus.js';
+import { loadNative } from '../../../src/native.js';
 
 const FRAME = 2880;
 const AUDIO = 2049;
@@ -31,7 +36,7 @@ function configured(kbps: number): LibOpus {
   return c;
 }
 
-describe('libopus (WebAssembly)', () => {
+describe('libopus (native, fixed point)', () => {
   it('codes the same packets with other coders alive and interleaved, and decodes them back', () => {
     const x = tone(6, 440, 1), y = tone(6, 1000, 2);
     const alone = configured(24);
@@ -66,5 +71,40 @@ describe('libopus (WebAssembly)', () => {
     c.dispose();
     c.dispose();
     expect(() => c.encode(new Int16Array(FRAME), FRAME)).toThrow(/disposed/);
+  });
+
+  it('decodes committed SILK packets to the samples the WebAssembly libopus 1.4 gave', () => {
+    const fixture = JSON.parse(readFileSync(new URL('../../../fixtures/opuspf/silk-packets.json', import.meta.url), 'utf8')) as
+      Record<string, { packets: string[]; sha256: string } | string>;
+    for (const name of ['silk-nb-6k', 'silk-wb-12k']) {
+      const { packets, sha256 } = fixture[name] as { packets: string[]; sha256: string };
+      const coder = new LibOpus(48000, AUDIO);
+      const hash = createHash('sha256');
+      for (const p of packets) {
+        const pcm = coder.decode(Uint8Array.from(Buffer.from(p, 'base64')));
+        expect(pcm).toHaveLength(FRAME);
+        hash.update(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+      }
+      coder.dispose();
+      expect(hash.digest('hex'), name).toBe(sha256);
+    }
+  });
+
+  it('refuses controls that do not take one integer, and bad rates, applications and buffers', () => {
+    const c = configured(12);
+    expect(() => c.encoderCtl(4003, 0)).toThrow(/OPUS_SET_\* request/); // OPUS_GET_BITRATE takes a pointer
+    expect(() => c.encoderCtl(4028, 0)).toThrow(RangeError); // OPUS_RESET_STATE takes none
+    expect(() => c.encoderCtl(4010, 11)).toThrow(LibOpusError); // complexity 11: libopus' bad argument
+    c.dispose();
+    expect(() => new LibOpus(44100, AUDIO)).toThrow(/8000, 12000, 16000, 24000, 48000/);
+    expect(() => new LibOpus(48000, 7)).toThrow(/OPUS_APPLICATION/);
+    const raw = new (loadNative().OpusCoder)(48000, AUDIO);
+    expect(() => raw.encode(new Int16Array(FRAME), new Uint8Array(100))).toThrow(/packet capacity/);
+    expect(() => raw.encode(new Int16Array(0), new Uint8Array(MAX_PACKET_BYTES))).toThrow(/frame size/);
+    expect(() => raw.encode(new Float32Array(FRAME) as unknown as Int16Array, new Uint8Array(MAX_PACKET_BYTES))).toThrow(/Int16Array/);
+    expect(raw.encode(new Int16Array(1000), new Uint8Array(MAX_PACKET_BYTES))).toBe(-1); // not a frame size libopus codes
+    expect(raw.decode(new Uint8Array([0x18, 1, 2, 3]), new Int16Array(100))).toBe(-2); // a 60 ms packet into 100 samples
+    raw.dispose();
+    expect(() => raw.decode(new Uint8Array(3), new Int16Array(FRAME))).toThrow(/disposed/);
   });
 });
