@@ -1,7 +1,7 @@
 /**
  * Loads the native addon (`build/Release/ncodec_native.node`, built from `native/` by node-gyp when
  * the package is installed: the entropy coders, the integer networks, the STFT, the resampler loop,
- * libopus) and turns its errors into {@link CodecError}s.
+ * the Cool-chic fitting step, libopus) and turns its errors into {@link CodecError}s.
  *
  * The addon is a thin N-API layer over a pure C++ core; this module declares its shape
  * ({@link NativeAddon}) and is the only place that touches it untyped.
@@ -34,6 +34,15 @@ export interface NativeOpusCoder {
   encode(pcm: Int16Array, packet: Uint8Array): number;
   /** Decodes `packet` into `pcm` (its capacity, at most 5,760 samples, is the limit); the sample count. */
   decode(packet: Uint8Array, pcm: Int16Array): number;
+  dispose(): void;
+}
+
+/** One Cool-chic fitting step in native code (native/src/coolchic_fit.h); owns its state until `dispose()`. */
+export interface NativeCoolChicFitter {
+  /** One Adam step; returns [mse, bits]. */
+  step(noise: Float32Array, target: Float32Array, lambda: number, lr: number, lrNetwork: number, t: number): [number, number];
+  /** Copies the parameters (latents, then the network tensors) into `out`. */
+  params(out: Float32Array): void;
   dispose(): void;
 }
 
@@ -77,6 +86,8 @@ export interface NativeAddon {
     buffer: Float32Array, bufferStart: number, phases: Float32Array, up: number, whole: number, part: number, reach: number,
     base: number, rem: number, out: Float32Array,
   ): void;
+  /** native/src/coolchic_fit.h: the inr codec's Cool-chic fitting step (codecs/inr/coolchic-steppers.ts). */
+  CoolChicFitter: new (height: number, width: number, params: Float32Array, threads: number) => NativeCoolChicFitter;
   /** native/src/opus_coder.h: libopus for opuspf's core (codecs/opuspf/libopus.ts). */
   OpusCoder: new (rate: number, application: number) => NativeOpusCoder;
   /** native/src/stft.h: opuspf's post-filter transforms (re, im, magnitude: frames × bins each, written). */

@@ -23,7 +23,8 @@ import type { LoadedImage } from '../../src/media/image.js';
 import { toPlanarRgb } from '../../src/media/image.js';
 import type { Prng } from '../../src/prng.js';
 import type { Runtime } from '../../src/runtime/index.js';
-import { fitCoolChic, roundLatent } from './coolchic-fit.js';
+import { fitCoolChic, roundLatent, type CoolChicStepper } from './coolchic-fit.js';
+import { GraphCoolChicStepper, NativeCoolChicStepper, type CoolChicStart } from './coolchic-steppers.js';
 import { LEVELS, NETWORK, NETWORK_SHAPES, SYNTHESIS, UPSAMPLING, initialNetwork, levelSizes, macsPerPixel, sizeOf } from './coolchic-model.js';
 import {
   EXPONENT_CANDIDATES, GROUPS, MAX_EXPONENT, armWeightsQ8, dequantizeNetwork, groupOf, quantizeNetwork, type NetworkGroup, type StepExponents,
@@ -140,15 +141,23 @@ export class CoolChicImageCoder {
     return out[this.spec.decode.outputs[0]!]!.data as Float32Array;
   }
 
+  /** The fitting engine: native code on the CPU, the exported `fitStep` graph on CUDA (coolchic-steppers.ts). */
+  private async stepper(start: CoolChicStart): Promise<CoolChicStepper> {
+    if (this.runtime.device === 'cpu') return new NativeCoolChicStepper(start, this.runtime.threads);
+    const ort = await import('onnxruntime-node');
+    const session = await this.runtime.session(path.join(this.dir, this.spec.fitStep.file));
+    return new GraphCoolChicStepper(session, this.spec.fitStep, ort.Tensor, start);
+  }
+
   /** Fits the image and codes it: header parameters, the latent and network sections, and a report. */
   async encode(image: LoadedImage, level: CoolChicLevel, budget: FitBudget, prng: Prng,
     onProgress?: (p: Progress) => void): Promise<{ params: Uint8Array; sections: Uint8Array[]; report: CoolChicReport }> {
     const { width, height } = image;
     const target = toPlanarRgb(image).data;
-    const session = await this.runtime.session(path.join(this.dir, this.spec.fitStep.file));
     const init = this.spec.init ? new Map([...this.spec.init].map(([k, v]) => [k, Float32Array.from(v)])) : initialNetwork(prng);
-    const fitted = await fitCoolChic(session, this.spec.fitStep, target, height, width, init, {
-      lambda: level.lambda, lr: level.lr, lrNetwork: level.lrNetwork, hardFraction: level.hardFraction, hardLrScale: level.hardLrScale, prng, onProgress, ...budget,
+    using stepper = await this.stepper({ target, height, width, network: init, lambda: level.lambda });
+    const fitted = await fitCoolChic(stepper, height, width, {
+      lr: level.lr, lrNetwork: level.lrNetwork, hardFraction: level.hardFraction, hardLrScale: level.hardLrScale, prng, onProgress, ...budget,
     });
     const latents = fitted.latents.map((y) => Int32Array.from(y, roundLatent));
     const base = this.spec.init;

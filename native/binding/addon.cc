@@ -19,6 +19,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ncodec_binding::InitStft(env, exports);
   ncodec_binding::InitResample(env, exports);
   ncodec_binding::InitOpus(env, exports);
+  ncodec_binding::InitCoolChicFit(env, exports);
   ncodec_binding::InitArm(env, exports);
   return exports;
 }

@@ -130,6 +130,7 @@ void InitLossless(Napi::Env env, Napi::Object exports);
 void InitStft(Napi::Env env, Napi::Object exports);
 void InitResample(Napi::Env env, Napi::Object exports);
 void InitOpus(Napi::Env env, Napi::Object exports);
+void InitCoolChicFit(Napi::Env env, Napi::Object exports);
 
 }  // namespace ncodec_binding
 

@@ -1,0 +1,83 @@
+/**
+ * The two Cool-chic fitting engines (codecs/inr/coolchic-steppers.ts) compute the same step: the
+ * native fitter (native/src/coolchic_fit.h, the CPU default) against the exported `fitStep` graph,
+ * whose gradients coolchic-gradients.test.ts checks against finite differences. Random parameters
+ * (every ReLU, Laplace branch and residual in use), odd sizes (the upsampling crops), three steps
+ * with fresh noise, then one with hard rounding. Also: the native fitter's argument checks.
+ */
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LEVELS, NETWORK, NETWORK_SHAPES, levelSizes, sizeOf } from '../../../codecs/inr/coolchic-model.js';
+import { GraphCoolChicStepper, NativeCoolChicStepper, type CoolChicStart } from '../../../codecs/inr/coolchic-steppers.js';
+import { parseManifest, type CoolChicSpec } from '../../../codecs/inr/manifest.js';
+import { resolveModel } from '../../../src/model/store.js';
+import { loadNative } from '../../../src/native.js';
+import { mulberry32 } from '../../../src/prng.js';
+
+const model = resolveModel('inr', 'coolchic-v1', 'coolchic-v1');
+let spec: CoolChicSpec;
+let session: ort.InferenceSession;
+
+beforeAll(async () => {
+  spec = parseManifest(model.manifest).coolchic!;
+  session = await ort.InferenceSession.create(path.join(model.dir, spec.fitStep.file), { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+});
+afterAll(async () => { await session?.release(); });
+
+const H = 37, W = 53;
+
+function start(seed: number): CoolChicStart {
+  const rnd = mulberry32(seed);
+  const network = new Map(NETWORK.map((name) => [name, Float32Array.from({ length: sizeOf(NETWORK_SHAPES.get(name)!) }, () => (rnd() * 2 - 1) * 0.3)]));
+  return { target: Float32Array.from({ length: 3 * H * W }, () => rnd()), height: H, width: W, network, lambda: 0.01 };
+}
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+describe('Cool-chic fitting steps', () => {
+  it('native and graph steps give the same losses and parameters', async () => {
+    const s = start(3);
+    using native = new NativeCoolChicStepper(s, 2);
+    using graph = new GraphCoolChicStepper(session, spec.fitStep, ort.Tensor, s);
+    const rnd = mulberry32(11);
+    const sizes = levelSizes(H, W);
+    for (let t = 1; t <= 4; t++) {
+      const hard = t === 4;
+      const y = graph.latents();
+      const noise = sizes.map(([h, w], l) => Float32Array.from({ length: h * w }, (_, i) => (hard ? Math.round(y[l]![i]!) - y[l]![i]! : rnd() - 0.5)));
+      const a = await native.step(noise, 0.01, 0.001, t);
+      const b = await graph.step(noise, 0.01, 0.001, t);
+      expect(a.mse).toBeCloseTo(b.mse, 6);
+      expect(Math.abs(a.bits - b.bits)).toBeLessThan(1e-5 * b.bits);
+      const [la, lb] = [native.latents(), graph.latents()];
+      for (let l = 0; l < LEVELS; l++) expect(maxDiff(la[l]!, lb[l]!), `y${l} after step ${t}`).toBeLessThan(2e-5);
+      const [na, nb] = [native.network(), graph.network()];
+      for (const name of NETWORK) expect(maxDiff(na.get(name)!, nb.get(name)!), `${name} after step ${t}`).toBeLessThan(2e-6);
+    }
+  });
+
+  it('refuses bad sizes, parameters and step arguments', () => {
+    const { CoolChicFitter } = loadNative();
+    const count = levelSizes(H, W).reduce((n, [h, w]) => n + h * w, 0) + NETWORK.reduce((n, k) => n + sizeOf(NETWORK_SHAPES.get(k)!), 0);
+    expect(() => new CoolChicFitter(0, W, new Float32Array(count), 1)).toThrow(RangeError);
+    expect(() => new CoolChicFitter(H, W, new Float32Array(count - 1), 1)).toThrow(/parameters for params/);
+    const bad = new Float32Array(count);
+    bad[5] = NaN;
+    expect(() => new CoolChicFitter(H, W, bad, 1)).toThrow(/finite number for params\[5\]/);
+    const fitter = new CoolChicFitter(H, W, new Float32Array(count), 1);
+    const latents = count - NETWORK.reduce((n, k) => n + sizeOf(NETWORK_SHAPES.get(k)!), 0);
+    expect(() => fitter.step(new Float32Array(latents - 1), new Float32Array(3 * H * W), 0.01, 0.01, 0.001, 1)).toThrow(/noise/);
+    expect(() => fitter.step(new Float32Array(latents), new Float32Array(H * W), 0.01, 0.01, 0.001, 1)).toThrow(/target/);
+    expect(() => fitter.step(new Float32Array(latents), new Float32Array(3 * H * W), 0.01, 0.01, 0.001, 0)).toThrow(RangeError);
+    const [mse, bits] = fitter.step(new Float32Array(latents), new Float32Array(3 * H * W), 0.01, 0.01, 0.001, 1);
+    expect(mse).toBeCloseTo(0.25, 6); // zero network: the image is 0.5 everywhere against a black target
+    expect(bits).toBeGreaterThan(0);
+    fitter.dispose();
+    expect(() => fitter.params(new Float32Array(count))).toThrow(/disposed/);
+  });
+});
