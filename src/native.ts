@@ -41,6 +41,8 @@ export interface NativeOpusCoder {
 export interface NativeCoolChicFitter {
   /** One Adam step; returns [mse, bits]. */
   step(noise: Float32Array, target: Float32Array, lambda: number, lr: number, lrNetwork: number, t: number): [number, number];
+  /** The quantization proxy of a step: uniform noise from mulberry32(seed), or round(y) − y when `hard`. */
+  proxy(seed: number, hard: boolean, out: Float32Array): void;
   /** Copies the parameters (latents, then the network tensors) into `out`. */
   params(out: Float32Array): void;
   dispose(): void;

@@ -17,12 +17,21 @@
 import type { Progress } from '../../src/api/types.js';
 import type { Prng } from '../../src/prng.js';
 import { roundHalfEvenDiv } from './fit.js';
-import { levelSizes, LEVELS } from './coolchic-model.js';
+
+/**
+ * A step's quantization proxy u of the latents: `hard` false, uniform noise u = draw − 1/2 from
+ * mulberry32(seed) (src/prng.ts), latent after latent, finest level first; `hard` true, u = round(y) − y
+ * with ties to even ({@link roundLatent}).
+ */
+export interface QuantizationProxy {
+  seed: number;
+  hard: boolean;
+}
 
 /** One fitting step's engine: it holds the parameters and Adam's moments between steps. */
 export interface CoolChicStepper extends Disposable {
-  /** One Adam step `t` (1, 2, …) with the quantization proxy `noise` (one grid per level). */
-  step(noise: readonly Float32Array[], lr: number, lrNetwork: number, t: number): Promise<{ mse: number; bits: number }>;
+  /** One Adam step `t` (1, 2, …) with the latents' quantization proxy. */
+  step(proxy: QuantizationProxy, lr: number, lrNetwork: number, t: number): Promise<{ mse: number; bits: number }>;
   /** The latent grids now (float, before rounding), finest first. */
   latents(): Float32Array[];
   /** The network tensors now, by name. */
@@ -61,8 +70,6 @@ export function roundLatent(v: number): number {
 
 /** Fits the model held by `stepper` (its initial latents and network) to the image it was made for. */
 export async function fitCoolChic(stepper: CoolChicStepper, height: number, width: number, options: CoolChicFitOptions): Promise<CoolChicFit> {
-  const sizes = levelSizes(height, width);
-  const noise = sizes.map(([h, w]) => new Float32Array(h * w));
   const pixels = height * width;
   const started = performance.now();
   let step = 0, lastPercent = -1, mse = NaN, bits = NaN;
@@ -78,19 +85,10 @@ export async function fitCoolChic(stepper: CoolChicStepper, height: number, widt
       options.onProgress({ phase: hard ? 'fit (rounded)' : 'fit', done: percent, total: 100, detail });
     }
     if (progress >= 1) break;
-    const latents = hard ? stepper.latents() : null;
-    for (let l = 0; l < LEVELS; l++) {
-      const u = noise[l]!;
-      if (latents) {
-        const y = latents[l]!;
-        for (let i = 0; i < u.length; i++) u[i] = roundLatent(y[i]!) - y[i]!;
-      } else {
-        for (let i = 0; i < u.length; i++) u[i] = prng() - 0.5;
-      }
-    }
+    const seed = Math.floor(prng() * 4294967296) >>> 0;
     step++;
     const decay = (0.01 + 0.495 * (1 + Math.cos(Math.PI * progress))) * (hard ? options.hardLrScale : 1);
-    ({ mse, bits } = await stepper.step(noise, options.lr * decay, options.lrNetwork * decay, step));
+    ({ mse, bits } = await stepper.step({ seed, hard }, options.lr * decay, options.lrNetwork * decay, step));
     if (!Number.isFinite(mse) || !Number.isFinite(bits)) {
       throw new Error(`Cool-chic fitting diverged at step ${step} (mse ${mse}, bits ${bits})`);
     }

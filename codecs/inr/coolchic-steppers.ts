@@ -14,7 +14,8 @@
 import type * as ort from 'onnxruntime-node';
 import type { GraphSpec } from '../../src/model/manifest.js';
 import { callNative, loadNative, type NativeCoolChicFitter } from '../../src/native.js';
-import type { CoolChicStepper } from './coolchic-fit.js';
+import { mulberry32 } from '../../src/prng.js';
+import { roundLatent, type CoolChicStepper, type QuantizationProxy } from './coolchic-fit.js';
 import { LATENTS, LEVELS, NETWORK, NETWORK_SHAPES, PARAMS, levelSizes, sizeOf } from './coolchic-model.js';
 
 /** The fitting target and starting point shared by both steppers. */
@@ -52,13 +53,9 @@ export class NativeCoolChicStepper implements CoolChicStepper {
     this.fitter = callNative(() => new CoolChicFitter(height, width, this.flat, Math.max(1, Math.min(64, threads))));
   }
 
-  async step(noise: readonly Float32Array[], lr: number, lrNetwork: number, t: number): Promise<{ mse: number; bits: number }> {
+  async step(proxy: QuantizationProxy, lr: number, lrNetwork: number, t: number): Promise<{ mse: number; bits: number }> {
     const fitter = this.live();
-    let offset = 0;
-    for (const u of noise) {
-      this.noise.set(u, offset);
-      offset += u.length;
-    }
+    callNative(() => fitter.proxy(proxy.seed >>> 0, proxy.hard, this.noise));
     const [mse, bits] = callNative(() => fitter.step(this.noise, this.start.target, this.start.lambda, lr, lrNetwork, t));
     return { mse, bits };
   }
@@ -124,11 +121,16 @@ export class GraphCoolChicStepper implements CoolChicStepper {
     this.feeds[inputs[3 * this.n + LEVELS + 1]!] = new Tensor('float32', Float32Array.of(lambda), []);
   }
 
-  async step(noise: readonly Float32Array[], lr: number, lrNetwork: number, t: number): Promise<{ mse: number; bits: number }> {
+  async step(proxy: QuantizationProxy, lr: number, lrNetwork: number, t: number): Promise<{ mse: number; bits: number }> {
     const { inputs, outputs } = this.spec;
     const { n, feeds, Tensor } = this;
     this.state.forEach((s, i) => { feeds[inputs[i]!] = s; });
-    noise.forEach((u, l) => { feeds[inputs[3 * n + l]!] = new Tensor('float32', u, this.state[l]!.dims as number[]); });
+    const draw = mulberry32(proxy.seed);
+    for (let l = 0; l < LEVELS; l++) {
+      const y = this.state[l]!.data as Float32Array;
+      const u = proxy.hard ? Float32Array.from(y, (v) => roundLatent(v) - v) : Float32Array.from(y, () => draw() - 0.5);
+      feeds[inputs[3 * n + l]!] = new Tensor('float32', u, this.state[l]!.dims as number[]);
+    }
     feeds[inputs[3 * n + LEVELS + 2]!] = new Tensor('float32', Float32Array.of(lr), []);
     feeds[inputs[3 * n + LEVELS + 3]!] = new Tensor('float32', Float32Array.of(lrNetwork), []);
     feeds[inputs[3 * n + LEVELS + 4]!] = new Tensor('float32', Float32Array.of(t), []);

@@ -14,7 +14,8 @@ class CoolChicFitter : public Napi::ObjectWrap<CoolChicFitter> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "CoolChicFitter",
-                       {InstanceMethod<&CoolChicFitter::Step>("step"), InstanceMethod<&CoolChicFitter::Params>("params"),
+                       {InstanceMethod<&CoolChicFitter::Step>("step"), InstanceMethod<&CoolChicFitter::Proxy>("proxy"),
+                        InstanceMethod<&CoolChicFitter::Params>("params"),
                         InstanceMethod<&CoolChicFitter::Dispose>("dispose")});
   }
 
@@ -62,6 +63,18 @@ class CoolChicFitter : public Napi::ObjectWrap<CoolChicFitter> {
       out.Set(uint32_t{0}, Napi::Number::New(info.Env(), result.mse));
       out.Set(uint32_t{1}, Napi::Number::New(info.Env(), result.bits));
       return out;
+    });
+  }
+
+  // proxy(seed: number, hard: boolean, out: Float32Array): undefined (the quantization proxy of a step)
+  Napi::Value Proxy(const Napi::CallbackInfo& info) {
+    return Guarded(info, [&]() -> Napi::Value {
+      auto& fitter = Fitter(info);
+      const auto seed = static_cast<uint32_t>(Integer(info, 0, "seed", 0, 0xffffffffLL));
+      if (!info[1].IsBoolean()) throw Napi::TypeError::New(info.Env(), "Expected a boolean for hard");
+      const auto out = View<float>(info, 2, "out");
+      ThrowIfError(info.Env(), fitter.Proxy(seed, info[1].As<Napi::Boolean>().Value(), out));
+      return info.Env().Undefined();
     });
   }
 

@@ -410,6 +410,27 @@ NCODEC_FIT_MULTIVERSION void SynthesisBackward(const float* __restrict x, const 
 
 }  // namespace
 
+Status CoolChicFitter::Proxy(uint32_t seed, bool hard, Span<float> out) const {
+  const size_t latents = level_offset_[kL];
+  if (out.size() != latents) {
+    return Status::OutOfRange(ExpectedMessage("an array of " + std::to_string(latents) + " values", "out", static_cast<int64_t>(out.size())));
+  }
+  if (hard) {
+    for (size_t i = 0; i < latents; ++i) out[i] = std::nearbyint(params_[i]) - params_[i];  // ties to even (default rounding mode)
+    return Status::Ok();
+  }
+  uint32_t state = seed;
+  for (size_t i = 0; i < latents; ++i) {
+    state += 0x6d2b79f5u;  // mulberry32
+    uint32_t t = state;
+    t = (t ^ (t >> 15)) * (t | 1u);
+    t ^= t + (t ^ (t >> 7)) * (t | 61u);
+    t ^= t >> 14;
+    out[i] = static_cast<float>(static_cast<double>(t) / 4294967296.0 - 0.5);
+  }
+  return Status::Ok();
+}
+
 CoolChicFitter::CoolChicFitter(int height, int width, int threads) : height_(height), width_(width), threads_(threads) {
   level_offset_[0] = 0;
   for (int l = 0; l < kL; ++l) {

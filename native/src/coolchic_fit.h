@@ -56,6 +56,11 @@ class CoolChicFitter {
   Status Step(Span<const float> noise, Span<const float> target, float lambda, float lr, float lr_network, int64_t t,
               CoolChicStepResult* result);
 
+  // The quantization proxy of a step into `out` (LatentCount values): hard = false, uniform noise
+  // u = draw / 2^32 - 1/2 from mulberry32(seed) (src/prng.ts, the same stream), latent by latent;
+  // hard = true, u = round(y) - y with ties to even (the integers the bitstream stores).
+  Status Proxy(uint32_t seed, bool hard, Span<float> out) const;
+
   const std::vector<float>& params() const { return params_; }
   int height() const { return height_; }
   int width() const { return width_; }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEVELS, NETWORK, NETWORK_SHAPES, levelSizes, sizeOf } from '../../../codecs/inr/coolchic-model.js';
+import { roundLatent } from '../../../codecs/inr/coolchic-fit.js';
 import { GraphCoolChicStepper, NativeCoolChicStepper, type CoolChicStart } from '../../../codecs/inr/coolchic-steppers.js';
 import { parseManifest, type CoolChicSpec } from '../../../codecs/inr/manifest.js';
 import { resolveModel } from '../../../src/model/store.js';
@@ -45,13 +46,10 @@ describe('Cool-chic fitting steps', () => {
     using native = new NativeCoolChicStepper(s, 2);
     using graph = new GraphCoolChicStepper(session, spec.fitStep, ort.Tensor, s);
     const rnd = mulberry32(11);
-    const sizes = levelSizes(H, W);
     for (let t = 1; t <= 4; t++) {
-      const hard = t === 4;
-      const y = graph.latents();
-      const noise = sizes.map(([h, w], l) => Float32Array.from({ length: h * w }, (_, i) => (hard ? Math.round(y[l]![i]!) - y[l]![i]! : rnd() - 0.5)));
-      const a = await native.step(noise, 0.01, 0.001, t);
-      const b = await graph.step(noise, 0.01, 0.001, t);
+      const proxy = { seed: Math.floor(rnd() * 2 ** 32), hard: t === 4 };
+      const a = await native.step(proxy, 0.01, 0.001, t);
+      const b = await graph.step(proxy, 0.01, 0.001, t);
       expect(a.mse).toBeCloseTo(b.mse, 6);
       expect(Math.abs(a.bits - b.bits)).toBeLessThan(1e-5 * b.bits);
       const [la, lb] = [native.latents(), graph.latents()];
@@ -59,6 +57,23 @@ describe('Cool-chic fitting steps', () => {
       const [na, nb] = [native.network(), graph.network()];
       for (const name of NETWORK) expect(maxDiff(na.get(name)!, nb.get(name)!), `${name} after step ${t}`).toBeLessThan(2e-6);
     }
+  });
+
+  it('draws the quantization proxy as src/prng.ts does, and rounds ties to even', () => {
+    const { CoolChicFitter } = loadNative();
+    const count = levelSizes(H, W).reduce((n, [h, w]) => n + h * w, 0) + NETWORK.reduce((n, k) => n + sizeOf(NETWORK_SHAPES.get(k)!), 0);
+    const latents = count - NETWORK.reduce((n, k) => n + sizeOf(NETWORK_SHAPES.get(k)!), 0);
+    const params = new Float32Array(count);
+    const values = [0.5, 1.5, -0.5, -2.5, 0.49, 2.51, -1.2];
+    values.forEach((v, i) => { params[i] = v; });
+    const fitter = new CoolChicFitter(H, W, params, 1);
+    const out = new Float32Array(latents);
+    fitter.proxy(123456789, false, out);
+    const draw = mulberry32(123456789);
+    expect(Array.from(out.subarray(0, 1000))).toEqual(Array.from(Float32Array.from({ length: 1000 }, () => draw() - 0.5)));
+    fitter.proxy(0, true, out);
+    expect(Array.from(out.subarray(0, values.length))).toEqual(values.map((v) => Math.fround(roundLatent(Math.fround(v)) - Math.fround(v))));
+    fitter.dispose();
   });
 
   it('refuses bad sizes, parameters and step arguments', () => {
@@ -77,6 +92,7 @@ describe('Cool-chic fitting steps', () => {
     const [mse, bits] = fitter.step(new Float32Array(latents), new Float32Array(3 * H * W), 0.01, 0.01, 0.001, 1);
     expect(mse).toBeCloseTo(0.25, 6); // zero network: the image is 0.5 everywhere against a black target
     expect(bits).toBeGreaterThan(0);
+    expect(() => fitter.proxy(1, false, new Float32Array(latents - 1))).toThrow(/out/);
     fitter.dispose();
     expect(() => fitter.params(new Float32Array(count))).toThrow(/disposed/);
   });
