@@ -37,10 +37,13 @@ export interface NativeOpusCoder {
   dispose(): void;
 }
 
-/** One Cool-chic fitting step in native code (native/src/coolchic_fit.h); owns its state until `dispose()`. */
+/**
+ * Cool-chic fitting in native code (native/src/coolchic_fit.h): parameters, Adam's moments and a copy of
+ * the target, until `dispose()`. One step at a time.
+ */
 export interface NativeCoolChicFitter {
-  /** One Adam step; returns [mse, bits]. */
-  step(noise: Float32Array, target: Float32Array, lambda: number, lr: number, lrNetwork: number, t: number): [number, number];
+  /** One Adam step on libuv's thread pool, with the proxy {@link proxy} draws; resolves to [mse, bits]. */
+  step(seed: number, hard: boolean, lambda: number, lr: number, lrNetwork: number, t: number): Promise<[number, number]>;
   /** The quantization proxy of a step: uniform noise from mulberry32(seed), or round(y) − y when `hard`. */
   proxy(seed: number, hard: boolean, out: Float32Array): void;
   /** Copies the parameters (latents, then the network tensors) into `out`. */
@@ -89,7 +92,7 @@ export interface NativeAddon {
     base: number, rem: number, out: Float32Array,
   ): void;
   /** native/src/coolchic_fit.h: the inr codec's Cool-chic fitting step (codecs/inr/coolchic-steppers.ts). */
-  CoolChicFitter: new (height: number, width: number, params: Float32Array, threads: number) => NativeCoolChicFitter;
+  CoolChicFitter: new (height: number, width: number, params: Float32Array, target: Float32Array, threads: number) => NativeCoolChicFitter;
   /** native/src/opus_coder.h: libopus for opuspf's core (codecs/opuspf/libopus.ts). */
   OpusCoder: new (rate: number, application: number) => NativeOpusCoder;
   /** native/src/stft.h: opuspf's post-filter transforms (re, im, magnitude: frames × bins each, written). */

@@ -2,7 +2,7 @@
  * Fitting a Cool-chic model to one image: Adam on D + λR (models/train/inr/coolchic.py: forward,
  * hand-written backward, Adam), one whole-image step per call of a {@link CoolChicStepper}
  * (coolchic-steppers.ts: the native fitter on the CPU, the exported `fitStep` graph on CUDA). This
- * loop draws each step's quantization proxy of the latents:
+ * loop chooses each step's quantization proxy of the latents (its seed, or rounding):
  *
  * - while `progress < 1 − hardFraction`: additive uniform noise u ~ U[−0.5, 0.5) (Ballé et al. 2017),
  * - then hard rounding with the straight-through estimator: u = round(y) − y, so the step sees the

@@ -3,8 +3,9 @@
  * same step (models/train/inr/coolchic.py `gradients` + `adam`):
  *
  * - {@link NativeCoolChicStepper}: native/src/coolchic_fit.h, on the CPU (the default). One fused
- *   pass per stage with the 16-wide layers in vector registers, on the runtime's threads; on this
- *   project's 2-core CPU a 768×512 step takes about a third of the graph's time (docs/MODELS.md).
+ *   pass per stage with the 16-wide layers in vector registers, on the runtime's threads, off the
+ *   event loop (libuv's thread pool); on this project's 2-core CPU a 768×512 step takes less than half
+ *   of the graph's time (docs/MODELS.md).
  * - {@link GraphCoolChicStepper}: the exported `fitStep` ONNX graph (forward, hand-written backward and
  *   Adam in one graph), for ONNX Runtime's CUDA device.
  *
@@ -13,7 +14,7 @@
  */
 import type * as ort from 'onnxruntime-node';
 import type { GraphSpec } from '../../src/model/manifest.js';
-import { callNative, loadNative, type NativeCoolChicFitter } from '../../src/native.js';
+import { callNative, loadNative, rethrowNative, type NativeCoolChicFitter } from '../../src/native.js';
 import { mulberry32 } from '../../src/prng.js';
 import { roundLatent, type CoolChicStepper, type QuantizationProxy } from './coolchic-fit.js';
 import { LATENTS, LEVELS, NETWORK, NETWORK_SHAPES, PARAMS, levelSizes, sizeOf } from './coolchic-model.js';
@@ -34,7 +35,6 @@ export interface CoolChicStart {
 export class NativeCoolChicStepper implements CoolChicStepper {
   private fitter: NativeCoolChicFitter | null;
   private readonly flat: Float32Array;
-  private readonly noise: Float32Array;
   private readonly sizes: [number, number][];
   private readonly latentCount: number;
 
@@ -48,16 +48,20 @@ export class NativeCoolChicStepper implements CoolChicStepper {
       this.flat.set(network.get(name)!, offset);
       offset += sizeOf(NETWORK_SHAPES.get(name)!);
     }
-    this.noise = new Float32Array(this.latentCount);
     const { CoolChicFitter } = loadNative();
-    this.fitter = callNative(() => new CoolChicFitter(height, width, this.flat, Math.max(1, Math.min(64, threads))));
+    this.fitter = callNative(() => new CoolChicFitter(height, width, this.flat, start.target, Math.max(1, Math.min(64, threads))));
   }
 
   async step(proxy: QuantizationProxy, lr: number, lrNetwork: number, t: number): Promise<{ mse: number; bits: number }> {
     const fitter = this.live();
-    callNative(() => fitter.proxy(proxy.seed >>> 0, proxy.hard, this.noise));
-    const [mse, bits] = callNative(() => fitter.step(this.noise, this.start.target, this.start.lambda, lr, lrNetwork, t));
-    return { mse, bits };
+    let pending: Promise<[number, number]>;
+    callNative(() => { pending = fitter.step(proxy.seed >>> 0, proxy.hard, this.start.lambda, lr, lrNetwork, t); });
+    try {
+      const [mse, bits] = await pending!;
+      return { mse, bits };
+    } catch (err) {
+      return rethrowNative(err);
+    }
   }
 
   latents(): Float32Array[] {

@@ -66,7 +66,7 @@ describe('Cool-chic fitting steps', () => {
     const params = new Float32Array(count);
     const values = [0.5, 1.5, -0.5, -2.5, 0.49, 2.51, -1.2];
     values.forEach((v, i) => { params[i] = v; });
-    const fitter = new CoolChicFitter(H, W, params, 1);
+    const fitter = new CoolChicFitter(H, W, params, new Float32Array(3 * H * W), 1);
     const out = new Float32Array(latents);
     fitter.proxy(123456789, false, out);
     const draw = mulberry32(123456789);
@@ -76,24 +76,31 @@ describe('Cool-chic fitting steps', () => {
     fitter.dispose();
   });
 
-  it('refuses bad sizes, parameters and step arguments', () => {
+  it('refuses bad sizes, parameters and step arguments, runs one step at a time, and disposes after a running step', async () => {
     const { CoolChicFitter } = loadNative();
     const count = levelSizes(H, W).reduce((n, [h, w]) => n + h * w, 0) + NETWORK.reduce((n, k) => n + sizeOf(NETWORK_SHAPES.get(k)!), 0);
-    expect(() => new CoolChicFitter(0, W, new Float32Array(count), 1)).toThrow(RangeError);
-    expect(() => new CoolChicFitter(H, W, new Float32Array(count - 1), 1)).toThrow(/parameters for params/);
+    const target = new Float32Array(3 * H * W);
+    expect(() => new CoolChicFitter(0, W, new Float32Array(count), target, 1)).toThrow(RangeError);
+    expect(() => new CoolChicFitter(H, W, new Float32Array(count - 1), target, 1)).toThrow(/parameters for params/);
+    expect(() => new CoolChicFitter(H, W, new Float32Array(count), new Float32Array(H * W), 1)).toThrow(/target/);
     const bad = new Float32Array(count);
     bad[5] = NaN;
-    expect(() => new CoolChicFitter(H, W, bad, 1)).toThrow(/finite number for params\[5\]/);
-    const fitter = new CoolChicFitter(H, W, new Float32Array(count), 1);
+    expect(() => new CoolChicFitter(H, W, bad, target, 1)).toThrow(/finite number for params\[5\]/);
+    const fitter = new CoolChicFitter(H, W, new Float32Array(count), target, 2);
     const latents = count - NETWORK.reduce((n, k) => n + sizeOf(NETWORK_SHAPES.get(k)!), 0);
-    expect(() => fitter.step(new Float32Array(latents - 1), new Float32Array(3 * H * W), 0.01, 0.01, 0.001, 1)).toThrow(/noise/);
-    expect(() => fitter.step(new Float32Array(latents), new Float32Array(H * W), 0.01, 0.01, 0.001, 1)).toThrow(/target/);
-    expect(() => fitter.step(new Float32Array(latents), new Float32Array(3 * H * W), 0.01, 0.01, 0.001, 0)).toThrow(RangeError);
-    const [mse, bits] = fitter.step(new Float32Array(latents), new Float32Array(3 * H * W), 0.01, 0.01, 0.001, 1);
+    expect(() => fitter.step(1, false, 0.01, 0.01, 0.001, 0)).toThrow(RangeError);
+    await expect(fitter.step(1, false, -1, 0.01, 0.001, 1)).rejects.toThrow(/lambda/);
+    const running = fitter.step(1, false, 0.01, 0.01, 0.001, 1);
+    expect(() => fitter.step(2, false, 0.01, 0.01, 0.001, 2)).toThrow(/running a step/);
+    expect(() => fitter.params(new Float32Array(count))).toThrow(/running a step/);
+    const [mse, bits] = await running;
     expect(mse).toBeCloseTo(0.25, 6); // zero network: the image is 0.5 everywhere against a black target
     expect(bits).toBeGreaterThan(0);
     expect(() => fitter.proxy(1, false, new Float32Array(latents - 1))).toThrow(/out/);
+    const last = fitter.step(3, true, 0.01, 0.01, 0.001, 2);
     fitter.dispose();
+    expect((await last).every(Number.isFinite)).toBe(true);
     expect(() => fitter.params(new Float32Array(count))).toThrow(/disposed/);
+    expect(() => fitter.step(4, false, 0.01, 0.01, 0.001, 3)).toThrow(/disposed/);
   });
 });
