@@ -96,15 +96,15 @@ struct ArmGrads {
   double bits;
 };
 
-constexpr int kBlock = 64;  // pixels per block of the synthesis' backward pass
-
 // 16 floats: one ARM or synthesis hidden layer. GCC / clang vector extensions: one AVX-512 register in
 // the x86-64-v4 clone, two AVX2 registers or four SSE registers in the others.
 typedef float V16 __attribute__((vector_size(64), aligned(64)));
 
 // The helpers below are always inlined into their (multiversioned) callers, so no V16 ever crosses a
 // call: GCC's note that passing one by value would depend on AVX-512 does not apply.
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wpsabi"
+#elif defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 #define NCODEC_INLINE inline __attribute__((always_inline))
