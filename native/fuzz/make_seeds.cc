@@ -211,6 +211,20 @@ void OpusSeeds(const std::string& dir) {
   WriteFile(dir + "/seed" + std::to_string(file++), encode);
 }
 
+// Inputs of fuzz_coolchic_fit.cc long enough to fill the parameters of small images (without them the
+// fuzzer starts from a few bytes and grows its inputs slowly): sizes, threads and flags, then values.
+void CoolChicFitSeeds(const std::string& dir) {
+  std::mt19937 rng(17);
+  const int shapes[][4] = {{7, 9, 1, 0}, {15, 4, 0, 1}, {0, 0, 2, 6}, {23, 23, 1, 0xf0}};
+  int file = 0;
+  for (const auto& s : shapes) {
+    std::vector<uint8_t> input = {static_cast<uint8_t>(s[0]), static_cast<uint8_t>(s[1]), static_cast<uint8_t>(s[2]),
+                                  static_cast<uint8_t>(s[3])};
+    for (int i = 0; i < 4096; ++i) input.push_back(static_cast<uint8_t>(rng()));
+    WriteFile(dir + "/seed" + std::to_string(file++), input);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -224,5 +238,6 @@ int main(int argc, char** argv) {
   LosslessSeeds(out + "/lossless");
   ArmSeeds(out + "/arm_decode");
   OpusSeeds(out + "/opus");
+  CoolChicFitSeeds(out + "/coolchic_fit");
   return 0;
 }
