@@ -408,6 +408,18 @@ NCODEC_FIT_MULTIVERSION void SynthesisBackward(const float* __restrict x, const 
   for (int k = 0; k < 3; ++k) out->b2[k] += db2[k];
 }
 
+// nearest2 of coolchic.py: ch planes of h x w -> ch planes of 2h x 2w (each value repeated 2 x 2).
+void Nearest2(const float* src, int ch, int h, int w, std::vector<float>* out) {
+  const int nh = 2 * h, nw = 2 * w;
+  out->resize(static_cast<size_t>(ch) * nh * nw);
+  for (int c = 0; c < ch; ++c)
+    for (int y = 0; y < nh; ++y) {
+      const float* row = src + (static_cast<size_t>(c) * h + y / 2) * w;
+      float* dst = out->data() + (static_cast<size_t>(c) * nh + y) * nw;
+      for (int x = 0; x < nw; ++x) dst[x] = row[x / 2];
+    }
+}
+
 }  // namespace
 
 Status CoolChicFitter::Proxy(uint32_t seed, bool hard, Span<float> out) const {
@@ -547,11 +559,7 @@ NCODEC_FIT_MULTIVERSION Status CoolChicFitter::Step(Span<const float> noise, Spa
     const int nh = 2 * level_h_[l + 1], nw = 2 * level_w_[l + 1];
     const int ch = kL - 1 - l;  // channels of x_{l+1}
     const float* src = x_.data() + x_offset[l + 1];
-    n_buf.assign(static_cast<size_t>(ch) * nh * nw, 0.0f);
-    for (int c = 0; c < ch; ++c)
-      for (int y = 0; y < nh; ++y)
-        for (int x = 0; x < nw; ++x)
-          n_buf[(static_cast<size_t>(c) * nh + y) * nw + x] = src[(static_cast<size_t>(c) * level_h_[l + 1] + y / 2) * level_w_[l + 1] + x / 2];
+    Nearest2(src, ch, level_h_[l + 1], level_w_[l + 1], &n_buf);
     u_buf.assign(n_buf.size(), 0.0f);
     Conv3x3Accumulate(n_buf.data(), ch, nh, nw, net + Net::kUp + 9 * l, true, ch, u_buf.data(), workers);
     float* dst = x_.data() + x_offset[l];
@@ -640,11 +648,7 @@ NCODEC_FIT_MULTIVERSION Status CoolChicFitter::Step(Span<const float> noise, Spa
         std::copy_n(g + (static_cast<size_t>(c + 1) * h + y) * w, w, gu.data() + (static_cast<size_t>(c) * nh + y) * nw);
     // nearest2(x_{l+1}) again, for the kernel's gradient
     const float* src = x_.data() + x_offset[l + 1];
-    n_buf.assign(static_cast<size_t>(ch) * nh * nw, 0.0f);
-    for (int c = 0; c < ch; ++c)
-      for (int y = 0; y < nh; ++y)
-        for (int x = 0; x < nw; ++x)
-          n_buf[(static_cast<size_t>(c) * nh + y) * nw + x] = src[(static_cast<size_t>(c) * level_h_[l + 1] + y / 2) * level_w_[l + 1] + x / 2];
+    Nearest2(src, ch, level_h_[l + 1], level_w_[l + 1], &n_buf);
     Conv3x3WeightGrad(n_buf.data(), ch, nh, nw, gu.data(), true, ch, gnet + Net::kUp + 9 * l, workers);
     std::vector<float>& gn = gn_;
     gn.assign(gu.size(), 0.0f);
