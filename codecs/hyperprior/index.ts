@@ -25,6 +25,7 @@ import type { Runtime } from '../../src/runtime/index.js';
 import type { ModelFamily, ModelFiles } from '../../src/model/store.js';
 import { openModelCodec } from '../../src/api/model-codec.js';
 import { checkInteger, invalidRange, invalidType } from '../../src/validate.js';
+import { CheckerboardContext } from './checkerboard.js';
 import { HyperpriorLatentCodec } from './latent.js';
 import { parseManifest, type HyperpriorManifest, type RateLevel } from './manifest.js';
 import { HyperpriorNetworks, type StageTimings } from './networks.js';
@@ -58,12 +59,14 @@ function checkTileSize(value: unknown, factor: number): number {
 
 /** How the hyperprior family reads its models. */
 const FAMILY: ModelFamily<HyperpriorManifest> = {
-  id: ID, defaultModel: DEFAULT_MODEL, parseManifest, filesOf: (m) => Object.values(m.graphs).map((g) => g.file),
+  id: ID, defaultModel: DEFAULT_MODEL, parseManifest,
+  filesOf: (m) => [...Object.values(m.graphs).map((g) => g.file), ...(m.context ? [m.context.file] : [])],
 };
 
-function latentCodecFor(networks: HyperpriorNetworks, manifest: HyperpriorManifest): HyperpriorLatentCodec {
+function latentCodecFor(networks: HyperpriorNetworks, manifest: HyperpriorManifest, dir: string): HyperpriorLatentCodec {
+  const context = manifest.context ? new CheckerboardContext(manifest.context, dir) : undefined;
   try {
-    return new HyperpriorLatentCodec(networks, manifest);
+    return new HyperpriorLatentCodec(networks, manifest, context);
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
     throw new CodecError('ERR_MODEL_INVALID', `The hyperprior manifest's entropy tables are invalid (${err.message}); re-export the model.`, { cause: err });
@@ -100,7 +103,7 @@ export class HyperpriorCodec implements Codec {
     return openModelCodec(FAMILY, options, ({ files, manifest, runtime }) => {
       const tileSize = checkTileSize(options.tileSize, manifest.downsamplingFactor);
       const networks = new HyperpriorNetworks(runtime, manifest, files.dir);
-      return new HyperpriorCodec(files, manifest, runtime, latentCodecFor(networks, manifest), networks, tileSize);
+      return new HyperpriorCodec(files, manifest, runtime, latentCodecFor(networks, manifest, files.dir), networks, tileSize);
     });
   }
 
@@ -153,16 +156,20 @@ export class HyperpriorCodec implements Codec {
     return levelOfHeader(header, this.manifest.rateLevels, this.model.id);
   }
 
-  /** Tiles through the latent pipeline at one rate level: the z and y streams of each tile. */
+  /**
+   * Tiles through the latent pipeline at one rate level: the z and y streams of each tile, and with a
+   * checkerboard context the y stream of the non-anchors as a third section.
+   */
   private tileCoder(level: RateLevel): TileCoder {
+    const context = this.manifest.context !== undefined;
     return {
-      sectionsPerTile: 2,
+      sectionsPerTile: context ? 3 : 2,
       encodeTile: async (x) => {
-        const { z, y } = await this.latent.encode(x, level);
-        return [z, y];
+        const { z, y, yNonAnchors } = await this.latent.encode(x, level);
+        return context ? [z, y, yNonAnchors!] : [z, y];
       },
       decodeTile: (sections, paddedHeight, paddedWidth) =>
-        this.latent.decode({ z: sections[0]!, y: sections[1]! }, paddedHeight, paddedWidth, level),
+        this.latent.decode({ z: sections[0]!, y: sections[1]!, ...(context ? { yNonAnchors: sections[2]! } : {}) }, paddedHeight, paddedWidth, level),
     };
   }
 }

@@ -7,6 +7,7 @@
  * (the model at hand is not a usable hyperprior) naming the key.
  */
 import type { CdfTableSet } from '../../src/entropy/index.js';
+import { exactInts, intLayerAt, type IntLayerSpec } from '../../src/model/int-layers.js';
 import { manifestFields, type GraphSpec } from '../../src/model/manifest.js';
 
 export type { GraphSpec } from '../../src/model/manifest.js';
@@ -47,11 +48,57 @@ export interface HyperpriorManifest {
   /** Gaussian conditional of y: the ascending float32 scale table and one table per scale. */
   scaleTable: Float32Array;
   yTables: CdfTableSet;
+  /** The checkerboard context (checkerboard.ts), when the model has one: y is then coded in two passes. */
+  context?: ContextSpec;
+}
+
+/** The manifest's `context` section: an integer network over the anchors (checkerboard.ts). */
+export interface ContextSpec {
+  file: string;
+  /** M: channels of y. */
+  channels: number;
+  hidden: number;
+  tableSize: number;
+  activationMax: number;
+  outputMax: number;
+  shift: number;
+  layers: [IntLayerSpec, IntLayerSpec, IntLayerSpec];
+  /** Inputs and outputs of the network on a small latent, written by the export and checked by the tests. */
+  parity: { height: number; width: number; v: Int32Array; mu16: Int32Array; index: Int32Array; delta16: Int32Array; indexOut: Int32Array };
 }
 
 const GRAPH_ARITY: Record<GraphName, readonly [number, number]> = { g_a: [2, 1], h_a: [2, 1], h_s: [2, 2], g_s: [2, 1] };
 
-const { invalid, objectAt, intAt, stringAt, floatsAt, tablesAt, graphsAt } = manifestFields('hyperprior');
+const fields = manifestFields('hyperprior');
+const { invalid, objectAt, intAt, stringAt, fileAt, floatsAt, tablesAt, graphsAt } = fields;
+
+function contextAt(value: unknown, channels: number, tableSize: number): ContextSpec {
+  const c = objectAt(value, 'context');
+  if (c.kind !== 'checkerboard-int') throw invalid('context.kind', "'checkerboard-int'");
+  intAt(channels, 'channels.y', 1, 57); // 2·M input channels within the integer convolution's bound
+  const hidden = intAt(c.hidden, 'context.hidden', 1, 114);
+  intAt(c.tableSize, 'context.tableSize', tableSize, tableSize);
+  if (!Array.isArray(c.layers) || c.layers.length !== 3) throw invalid('context.layers', 'three layers');
+  const layers: ContextSpec['layers'] = [
+    intLayerAt(fields, c.layers[0], 'context.layers[0]', 2 * channels, hidden),
+    intLayerAt(fields, c.layers[1], 'context.layers[1]', hidden, hidden),
+    intLayerAt(fields, c.layers[2], 'context.layers[2]', hidden, 2 * channels),
+  ];
+  const p = objectAt(c.parity, 'context.parity');
+  const height = intAt(p.height, 'context.parity.height', 1, 64);
+  const width = intAt(p.width, 'context.parity.width', 1, 64);
+  const n = channels * height * width;
+  const ints = (key: string): Int32Array => Int32Array.from(exactInts(fields, p[key], `context.parity.${key}`, n));
+  return {
+    file: fileAt(c.file, 'context.file'),
+    channels, hidden, tableSize,
+    activationMax: intAt(c.activationMax, 'context.activationMax', 16383, 16383),
+    outputMax: intAt(c.outputMax, 'context.outputMax', 1, 2 ** 24),
+    shift: intAt(c.shift, 'context.shift', 1, 40),
+    layers,
+    parity: { height, width, v: ints('v'), mu16: ints('mu16'), index: ints('index'), delta16: ints('delta16'), indexOut: ints('indexOut') },
+  };
+}
 
 function rateLevelsAt(value: unknown, n: number, m: number): RateLevel[] {
   if (!Array.isArray(value) || value.length === 0) throw invalid('rateLevels', 'a non-empty array');
@@ -112,5 +159,6 @@ export function parseManifest(raw: unknown): HyperpriorManifest {
     zTables: tablesAt(eb.tables, 'entropyBottleneck.tables', n),
     scaleTable,
     yTables: tablesAt(gc.tables, 'gaussianConditional.tables', scaleTable.length),
+    ...(m.context === undefined ? {} : { context: contextAt(m.context, yChannels, scaleTable.length) }),
   };
 }

@@ -20,10 +20,10 @@ import type { GraphName, HyperpriorManifest, RateLevel } from './manifest.js';
 
 
 /** Milliseconds spent in each graph (and in entropy coding, filled in by the latent codec). */
-export type StageTimings = StageTimes<'gA' | 'hA' | 'hS' | 'gS' | 'entropy'>;
+export type StageTimings = StageTimes<'gA' | 'hA' | 'hS' | 'gS' | 'entropy' | 'context'>;
 
 export class HyperpriorNetworks {
-  readonly clock = new StageClock<keyof StageTimings>(['gA', 'hA', 'hS', 'gS', 'entropy']);
+  readonly clock = new StageClock<keyof StageTimings>(['gA', 'hA', 'hS', 'gS', 'entropy', 'context']);
 
   constructor(
     private readonly runtime: Runtime,

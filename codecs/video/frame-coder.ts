@@ -5,6 +5,9 @@
  *       ŷ = v + μ (float32, exactly the hyperprior image codec's frame), x̂ = g_s(ŷ)
  *   P:  (μ, table) = inter(ŷ_{t−1}) in integers → v = round(y − μ) ──(y stream),  ŷ = v + μ, x̂ = g_s(ŷ)
  *
+ * I-frames code y in one stream with h_s's tables even when the image model has a checkerboard context
+ * (codecs/hyperprior/checkerboard.ts), so they decode without it.
+ *
  * Both return the frame's context for the next P-frame, ctx16 = 16·ŷ as integers: exact for P-frames
  * (μ is a multiple of 1/16), 16·v + round(16·μ) for I-frames.
  */

@@ -10,9 +10,8 @@
  *
  * `delta` mode is the non-learned baseline: μ = ŷ_{t−1} and one static table per channel and level.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CodecError } from '../../src/errors.js';
+import { readIntLayerWeights } from '../../src/model/int-layers.js';
 import { intConv3x3, type IntConvLayer } from '../../src/entropy/index.js';
 import type { InterLayerSpec, VideoManifest } from './manifest.js';
 
@@ -28,23 +27,9 @@ export class InterModel {
   private readonly layers: Array<{ spec: InterLayerSpec; weight: Int32Array }>;
 
   constructor(private readonly manifest: VideoManifest, dir: string) {
-    const file = path.join(dir, manifest.inter.file);
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file);
-    } catch (err) {
-      throw new CodecError('ERR_MODEL_NOT_FOUND', `The video model's weight file ${file} cannot be read: ${(err as Error).message}`, { cause: err });
-    }
-    const int8 = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.layers = manifest.inter.layers.map((spec, i) => {
-      const count = spec.outChannels * spec.inChannels * 9;
-      if (spec.weightOffset + count > int8.length) {
-        throw new CodecError('ERR_MODEL_INVALID', `${file} holds ${int8.length} weights; layer ${i + 1} needs ${count} from offset ${spec.weightOffset}. Re-export the model.`);
-      }
-      const weight = Int32Array.from(int8.subarray(spec.weightOffset, spec.weightOffset + count));
-      if (weight.includes(-128)) throw new CodecError('ERR_MODEL_INVALID', `${file}: layer ${i + 1} holds the weight −128, outside ±127; the file is damaged. Reinstall or re-export the model.`);
-      return { spec, weight };
-    });
+    const { layers } = manifest.inter;
+    const weights = readIntLayerWeights(path.join(dir, manifest.inter.file), layers, "video model's inter network");
+    this.layers = layers.map((spec, i) => ({ spec, weight: weights[i]! }));
   }
 
   /** Predicts frame t's means and table indices from `ctx16` (channels × height × width) at rate level `level` (0-based). */

@@ -4,19 +4,11 @@
  * was trained on that model's latents), and the integer inter network that predicts each P-frame
  * latent's means and table indices from the previous decoded latent.
  */
+import { exactInts as exactIntsOf, intLayerAt, type IntLayerSpec } from '../../src/model/int-layers.js';
 import { manifestFields } from '../../src/model/manifest.js';
 
-/** One integer 3×3 layer as stored: int8 weights at `weightOffset` in the weight file. */
-export interface InterLayerSpec {
-  inChannels: number;
-  outChannels: number;
-  weightOffset: number;
-  mult: Int32Array;
-  /** Per output channel (layers 2, 3). */
-  bias?: Float64Array;
-  /** Per rate level, per output channel (layer 1). */
-  levelBias?: Float64Array[];
-}
+/** One integer 3×3 layer of the inter network as stored (src/model/int-layers.ts). */
+export type InterLayerSpec = IntLayerSpec;
 
 export interface VideoManifest {
   id: string;
@@ -41,31 +33,15 @@ export interface VideoManifest {
   parity: { level: number; height: number; width: number; ctx16: Int32Array; mu16: Int32Array; index: Int32Array };
 }
 
-const { invalid, objectAt, intAt, stringAt, fileAt } = manifestFields('video');
+const fields = manifestFields('video');
+const { invalid, objectAt, intAt, stringAt, fileAt } = fields;
 
-function exactInts(value: unknown, key: string, length?: number, bound = 2 ** 31): number[] {
-  if (!Array.isArray(value) || !value.every((v) => Number.isInteger(v) && Math.abs(v as number) < bound)) {
-    throw invalid(key, `an array of integers below ${bound === 2 ** 31 ? '2^31' : '2^52'} in magnitude`);
-  }
-  if (length !== undefined && value.length !== length) throw invalid(key, `${length} entries`);
-  return value as number[];
+function exactInts(value: unknown, key: string, length?: number): number[] {
+  return exactIntsOf(fields, value, key, length);
 }
 
 function layerAt(value: unknown, key: string, inChannels: number, outChannels: number, levels: number): InterLayerSpec {
-  const l = objectAt(value, key);
-  const spec: InterLayerSpec = {
-    inChannels: intAt(l.inChannels, `${key}.inChannels`, inChannels, inChannels),
-    outChannels: intAt(l.outChannels, `${key}.outChannels`, outChannels, outChannels),
-    weightOffset: intAt(l.weightOffset, `${key}.weightOffset`, 0, 2 ** 30),
-    mult: Int32Array.from(exactInts(l.mult, `${key}.mult`, outChannels)),
-  };
-  if (l.levelBias !== undefined) {
-    if (!Array.isArray(l.levelBias) || l.levelBias.length !== levels) throw invalid(`${key}.levelBias`, `${levels} rows`);
-    spec.levelBias = l.levelBias.map((row, i) => Float64Array.from(exactInts(row, `${key}.levelBias[${i}]`, outChannels, 2 ** 52)));
-  } else {
-    spec.bias = Float64Array.from(exactInts(l.bias, `${key}.bias`, outChannels, 2 ** 52));
-  }
-  return spec;
+  return intLayerAt(fields, value, key, inChannels, outChannels, levels);
 }
 
 /** Checks a parsed video `manifest.json`; throws ERR_MODEL_INVALID naming the first bad key. */

@@ -487,6 +487,8 @@ def cmd_export(args) -> None:
     child = signal_trainer(signal.SIGSTOP)
     try:
         cmd = [PYTHON, os.path.join(REPO, run["export"]["script"]), "--checkpoint", path, "--out", out]
+        if run["export"].get("context"):
+            cmd += ["--context", context_for(run, path, best["step"])]
         if args.kodak_limit:
             cmd += ["--kodak-limit", str(args.kodak_limit)]
         log("export: " + " ".join(cmd))
@@ -507,6 +509,28 @@ def cmd_export(args) -> None:
     finally:
         if child and not was_paused:
             signal_trainer(signal.SIGCONT)
+
+
+def context_for(run: dict, path: str, step: int) -> str:
+    """The run's checkerboard context (hyperprior/context.py) trained on checkpoint ``path`` (step
+    ``step``): the one in the run folder or its mirror when it was trained on that step, else trained
+    now (about 10 minutes on 2 cores) and mirrored."""
+    import torch
+    spec = run["export"]["context"]
+    for folder in (run_dir(run), run_mirror(run)):
+        ctx = os.path.join(folder, "context.pt") if folder else None
+        if ctx and os.path.exists(ctx) and torch.load(ctx, map_location="cpu")["source"]["step"] == step:
+            return ctx
+    cmd = [PYTHON, os.path.join(REPO, spec["script"]), "--run", run["id"], "--ckpt", path] + list(spec.get("flags", []))
+    log("context: " + " ".join(cmd))
+    subprocess.run(cmd, cwd=REPO, check=True)
+    ctx = os.path.join(run_dir(run), "context.pt")
+    mirror = run_mirror(run)
+    if mirror:
+        from common.checkpoint import atomic_copy
+        os.makedirs(mirror, exist_ok=True)
+        atomic_copy(ctx, os.path.join(mirror, "context.pt"))
+    return ctx
 
 
 def bench(run: dict, manifest: dict) -> None:

@@ -15,7 +15,7 @@ import { builtinCodecs } from './builtins.js';
  * `encode` without a codec uses; change it here when a better model ships.
  */
 export const DEFAULT_CODEC: Readonly<Record<MediaKind, { readonly codec: string; readonly model: string }>> = {
-  image: { codec: 'wavelet', model: 'wavelet-vr-cpu' },
+  image: { codec: 'hyperprior', model: 'msh-wf-cpu' },
   audio: { codec: 'opuspf', model: 'opuspf-v1' },
   video: { codec: 'video', model: 'cond-msh-wf' },
 };

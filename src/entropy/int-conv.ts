@@ -1,6 +1,7 @@
 /**
  * Integer 3×3 convolutions in the native addon (native/src/int_conv.h): the layers of networks that
- * pick entropy tables and means at decode time (the video codec's inter model). Only integer
+ * pick entropy tables and means at decode time (the video codec's inter model, the hyperprior's
+ * checkerboard context; stored as src/model/int-layers.ts reads them). Only integer
  * arithmetic with proven bounds, so every machine and thread count decodes the same tables:
  *
  *   out[o] = clamp(floor((Σ weight·in (3×3, zero padding) · mult[o] + bias[o] + 2^(shift−1)) / 2^shift), lo, hi)

@@ -32,6 +32,7 @@ from common.entropy import (LIKELIHOOD_BOUND, SCALE_BOUND, default_scale_table, 
 from common.export_utils import (export_onnx, export_parser, f32_list, graph_parity,  # noqa: E402,F401
                                  kodak_images, last_report, load_for_export, onnx_files, pad_to,
                                  print_rd_table, run_onnx, sha256, training_provenance)
+from hyperprior.context import export_context, int_refine  # noqa: E402
 from hyperprior.model import build  # noqa: E402
 
 TAIL_MASS = 1e-9
@@ -119,8 +120,10 @@ def build_tables(model):
 
 # --------------------------------------------------------------------------- evaluation
 @torch.no_grad()
-def evaluate(model, images, manifest_tables, scale_table, levels=None):
-    """Per level: mean over images of likelihood bpp, table bpp, PSNR (8-bit output), escapes."""
+def evaluate(model, images, manifest_tables, scale_table, levels=None, context=None):
+    """Per level: mean over images of likelihood bpp, table bpp, PSNR (8-bit output), escapes.
+    ``context``: the integer layers of a checkerboard context (context.py); the table bits and the
+    PSNR are then those of the two-pass coding (likelihood bpp stays the plain hyperprior's)."""
     z_tab, y_tab = manifest_tables
     levels = list(range(model.levels)) if levels is None else levels
     acc = {l: {"bpp": [], "bpp_tables": [], "psnr": [], "escapes": 0} for l in levels}
@@ -131,13 +134,21 @@ def evaluate(model, images, manifest_tables, scale_table, levels=None):
         for l in levels:
             out = model(xp, torch.tensor([l]))
             bits = sum(float(-torch.log2(v).sum()) for v in out["likelihoods"].values())
+            y_idx = scale_indexes(out["scales"], scale_table)
+            y_mu = out["means"]
+            if context is not None:
+                y0 = out["y"][0].numpy()
+                mu0 = out["means"][0].numpy()
+                mu1, k1 = int_refine(context, np.round(y0 - mu0).astype(np.int64), y_idx[0].numpy(), mu0)
+                y_mu, y_idx = torch.from_numpy(mu1)[None], torch.from_numpy(k1)[None]
+                y_hat = torch.round(out["y"] - y_mu) + y_mu
+                out["x_hat"] = model.g_s(y_hat * model.inv_gain(torch.tensor([l]))).float()
             x_hat = torch.round(out["x_hat"][..., :h, :w].clamp(0, 1) * 255) / 255
             mse = float(F.mse_loss(x_hat, x))
             z_sym = torch.round(out["z"] - model.entropy_bottleneck.medians.reshape(1, -1, 1, 1))
             z_idx = np.broadcast_to(np.arange(model.N).reshape(1, -1, 1, 1), z_sym.shape)
             zb, ze = table_bits(z_tab, z_idx, z_sym.numpy())
-            y_sym = torch.round(out["y"] - out["means"])
-            y_idx = scale_indexes(out["scales"], scale_table)
+            y_sym = torch.round(out["y"] - y_mu)
             yb, ye = table_bits(y_tab, y_idx.numpy(), y_sym.numpy())
             a = acc[l]
             a["bpp"].append(bits / (h * w))
@@ -264,8 +275,17 @@ def make_manifest(model, model_id, z_tables, y_tables, scale_table, prov, rd, fi
 
 
 def main(argv=None):
-    args = export_parser(__doc__, "models/hyperprior/msh-vr-cpu").parse_args(argv)
+    parser = export_parser(__doc__, "models/hyperprior/msh-vr-cpu")
+    parser.add_argument("--context", help="a checkerboard context trained on this checkpoint (context.py's "
+                                          "context.pt): written as context.bin + the manifest's context section")
+    args = parser.parse_args(argv)
     state, model, quantile_note, model_id = load_for_export(args, build)
+    context = None
+    if args.context:
+        context_section = export_context(args.context, args.out, state.get("step"))
+        context = torch.load(args.context, map_location="cpu")["int"]
+    elif os.path.exists(os.path.join(args.out, "context.bin")):
+        os.remove(os.path.join(args.out, "context.bin"))  # a stale context of an earlier export
 
     export_graphs(model, args.out)
     z_tables, y_tables, scale_table = build_tables(model)
@@ -276,13 +296,17 @@ def main(argv=None):
     parity = onnx_parity(model, args.out, parity_image, args.parity_quality - 1, args.pause_pid)
     print("onnx parity:", json.dumps(parity), flush=True)
 
-    rd = evaluate(model, images, (z_tables, y_tables), scale_table)
+    rd = evaluate(model, images, (z_tables, y_tables), scale_table, context=context)
     files = onnx_files(args.out, GRAPHS)
     prov = provenance(args.checkpoint, state)
     manifest = make_manifest(model, model_id, z_tables, y_tables, scale_table, prov, rd, files)
     manifest["rd"]["images"] = len(images)
     manifest["entropyBottleneck"]["quantiles"] = quantile_note
     manifest["parity"] = parity
+    if context is not None:
+        manifest["context"] = context_section
+        files["context.bin"] = {"sha256": sha256(os.path.join(args.out, "context.bin")),
+                                "bytes": os.path.getsize(os.path.join(args.out, "context.bin"))}
     path = os.path.join(args.out, "manifest.json")
     with open(path, "w") as f:
         json.dump(manifest, f, separators=(",", ":"))

@@ -23,10 +23,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from common.int_conv import ACT_MAX, SHIFT, conv as int_conv, dequantize_conv, exponent, quantize_conv, rescale as int_rescale
+
 FRAC_BITS = 4            # latents, means and table indices travel as multiples of 1/16
-ACT_MAX = 16383          # int16 activations are clamped to [-ACT_MAX, ACT_MAX] (ReLU: [0, ACT_MAX])
 OUT_MAX = 1 << 20        # bound of the last layer's outputs
-SHIFT = 16               # rescaling: out = (acc * mult + bias + 2^(SHIFT-1)) >> SHIFT
 LOG_SCALE_MIN = math.log(0.11)
 
 
@@ -75,22 +75,8 @@ class IntNet:
     def __init__(self, layers: list[dict], M: int, table_size: int):
         self.layers, self.M, self.table_size = layers, M, table_size
 
-    @staticmethod
-    def conv(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """3×3 'same' convolution with zero padding, int32 accumulation: x (I, H, W) int32."""
-        I, H, W = x.shape
-        xp = np.zeros((I, H + 2, W + 2), np.int64)
-        xp[:, 1:-1, 1:-1] = x
-        cols = np.stack([xp[:, dy:dy + H, dx:dx + W] for dy in range(3) for dx in range(3)], 1)  # I,9,H,W
-        # float64 BLAS is exact here: every product and partial sum is an integer below 2^31 < 2^53
-        acc = w.reshape(w.shape[0], I * 9).astype(np.float64) @ cols.reshape(I * 9, H * W).astype(np.float64)
-        assert np.abs(acc).max(initial=0) < 2 ** 31, "int32 accumulator overflow"
-        return acc.astype(np.int64).reshape(w.shape[0], H, W)
-
-    @staticmethod
-    def rescale(acc: np.ndarray, mult: np.ndarray, bias: np.ndarray) -> np.ndarray:
-        t = acc * mult.astype(np.int64)[:, None, None] + bias.astype(np.int64)[:, None, None]
-        return (t + (1 << (SHIFT - 1))) >> SHIFT
+    conv = staticmethod(int_conv)
+    rescale = staticmethod(int_rescale)
 
     def run(self, ctx16: np.ndarray, level: int) -> tuple[np.ndarray, np.ndarray]:
         """ctx16: (M, H, W) int, ŷ_{t-1}·16.  Returns (μ·16 as int64, table index as int64)."""
@@ -111,20 +97,9 @@ def quantize(model: ConditionalPrior, calib_ctx: torch.Tensor, calib_level: torc
     with torch.no_grad():
         a1 = F.relu(model.c1(calib_ctx) + model.level_bias[calib_level][:, :, None, None])
         a2 = F.relu(model.c2(a1))
-    def exponent(a):
-        peak = float(torch.quantile(a.flatten()[:: max(1, a.numel() // 2_000_000)], 0.9999)) * 1.25
-        return int(math.floor(math.log2(ACT_MAX / max(peak, 1e-6))))
     f0, f1, f2, fo = FRAC_BITS, exponent(a1), exponent(a2), FRAC_BITS
     def layer(conv: nn.Conv2d, f_in: int, out_exp: np.ndarray, bias: np.ndarray):
-        w = conv.weight.detach().double().numpy()
-        s = np.abs(w).reshape(w.shape[0], -1).max(1) / 127.0
-        s[s == 0] = 1.0
-        wq = np.clip(np.round(w / s[:, None, None, None]), -127, 127).astype(np.int8)
-        mult = np.round(s * 2.0 ** (out_exp - f_in + SHIFT)).astype(np.int64)
-        if np.abs(mult).max() >= 2 ** 31:
-            raise ValueError("a multiplier does not fit int32")
-        b = np.round(bias * 2.0 ** (out_exp + SHIFT)).astype(np.int64)
-        return {"weight": wq, "mult": mult.astype(np.int32), "bias": b}
+        return quantize_conv(conv, f_in, int(out_exp[0]), bias)
     M = model.M
     hid = model.hidden
     l1 = layer(model.c1, f0, np.full(hid, f1), np.zeros(hid))
@@ -148,14 +123,10 @@ def dequantize_export(folder: str) -> dict:
     state, names = {}, ["c1", "c2", "c3"]
     for i, (name, layer) in enumerate(zip(names, inter["layers"])):
         o, c = layer["outChannels"], layer["inChannels"]
-        wq = raw[layer["weightOffset"]:layer["weightOffset"] + o * c * 9].reshape(o, c, 3, 3).astype(np.float64)
+        wq = raw[layer["weightOffset"]:layer["weightOffset"] + o * c * 9].reshape(o, c, 3, 3)
         out_exp, in_exp = exps[i + 1], exps[i]
-        scale = np.asarray(layer["mult"], np.float64) / 2.0 ** (out_exp - in_exp + SHIFT)
-        state[f"{name}.weight"] = torch.from_numpy((wq * scale[:, None, None, None]).astype(np.float32))
-        if i == 0:
-            state["level_bias"] = torch.from_numpy(
-                (np.asarray(layer["levelBias"], np.float64) / 2.0 ** (out_exp + SHIFT)).astype(np.float32))
-        else:
-            state[f"{name}.bias"] = torch.from_numpy(
-                (np.asarray(layer["bias"], np.float64) / 2.0 ** (out_exp + SHIFT)).astype(np.float32))
+        bias_key = "levelBias" if i == 0 else "bias"
+        w, b = dequantize_conv(wq, layer["mult"], np.asarray(layer[bias_key], np.float64), in_exp, out_exp)
+        state[f"{name}.weight"] = torch.from_numpy(w.astype(np.float32))
+        state["level_bias" if i == 0 else f"{name}.bias"] = torch.from_numpy(b.astype(np.float32))
     return state
