@@ -368,8 +368,10 @@ def init_from_checkpoint(model, path: str) -> dict:
     ``model`` whose flags may differ in one way: a model with one density per (rate level,
     channel) (``LevelBottleneck``, ``--per-level-prior``) starts every level from the
     checkpoint's shared per-channel density (rows tiled level by level).  Every other shape must
-    match.  Returns the record written to the checkpoint as ``init_from`` (steps and wall time
-    continue from the checkpoint's)."""
+    match, except that parameters under the model's ``new_branches`` prefixes (branches added to a
+    trained design, initialised so that they change nothing, e.g. hyperprior/wavelet_front.py's
+    encoder refinement) may be absent and keep their initialisation.  Returns the record written
+    to the checkpoint as ``init_from`` (steps and wall time continue from the checkpoint's)."""
     from . import checkpoint
     state = checkpoint.load(path)
     own = model.state_dict()
@@ -386,10 +388,15 @@ def init_from_checkpoint(model, path: str) -> dict:
             raise ValueError(f"{path}: {key} has shape {tuple(value.shape)}, the model {tuple(want)} "
                              "(the model flags must match the checkpoint's config)")
         weights[key] = value
-    missing = [k for k in own if k not in weights]
+    new = tuple(getattr(model, "new_branches", ()))
+    missing = [k for k in own if k not in weights and not k.startswith(new)]
     if missing:
         raise ValueError(f"{path} lacks {', '.join(missing)}")
-    model.load_state_dict(weights)
+    fresh = [k for k in own if k not in weights]
+    model.load_state_dict(weights, strict=not fresh)
+    if fresh:
+        print(f"--init-from {path}: {len(fresh)} tensors of new branches ({', '.join(new)}) keep their "
+              "initialisation", flush=True)
     if tiled:
         print(f"--init-from {path}: shared bottleneck tiled into per-level densities ({len(tiled)} tensors)",
               flush=True)
@@ -435,7 +442,9 @@ def init_from_export(model, folder: str, config: dict | None = None, *, strip_pr
     gains = restore_rate_levels(model, manifest)
     gain_keys = {f"{_snake(k)}.log_gain" for k in manifest["rateLevels"][0] if k not in ("quality", "lambda")}
     buffers = {n for n, _ in model.named_buffers()}  # set by build(config): lambdas, bottleneck target
-    restored_elsewhere = [k for k in missing if k in gain_keys or k.startswith("entropy_bottleneck.") or k in buffers]
+    new = tuple(getattr(model, "new_branches", ()))  # added branches that start at "no change"
+    restored_elsewhere = [k for k in missing if k in gain_keys or k.startswith("entropy_bottleneck.") or k in buffers
+                          or (new and k.startswith(new))]
     lost = [k for k in missing if k not in restored_elsewhere]
     if lost:
         msg = ("parameters of the network not found among the exported initializers (constant folding "

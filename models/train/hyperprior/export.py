@@ -221,7 +221,9 @@ def make_manifest(model, model_id, z_tables, y_tables, scale_table, prov, rd, fi
         "variant": "mean-scale-gain-vr-wavelet" if wavelet else "mean-scale-gain-vr",
         "description": ("Mean-scale hyperprior (Minnen et al. 2018) with gain units for variable rate "
                         "(Cui et al. 2021) over a 3-level CDF 9/7 wavelet-packet front end: 1x1 "
-                        "projection encoder, residual-block decoder at 1/8 resolution "
+                        "projection encoder" + (" with a nonlinear residual branch (two 3x3 convolutions)"
+                                                if hasattr(model.g_a, "refine") else "") +
+                        ", residual-block decoder at 1/8 resolution "
                         "(models/train/hyperprior/wavelet_front.py)." if wavelet else
                         "Mean-scale hyperprior (Minnen et al. 2018) with gain units for variable "
                         "rate (Cui et al. 2021); GDN transforms, conv+PixelShuffle upsampling."),

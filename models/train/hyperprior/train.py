@@ -45,6 +45,12 @@ def _model_flags(p):
     p.add_argument("--transform-lr-scale", type=float, default=1.0,
                    help="learning rate of g_a/g_s and the y gains as a multiple of --lr (e.g. 0.1 for "
                         "transforms warm-started from a converged model)")
+    p.add_argument("--encoder-refine", type=int, default=0, metavar="W",
+                   help="wavelet transform: add a nonlinear residual branch of width W to the linear encoder "
+                        "(zero at the start; wavelet_front.py)")
+    p.add_argument("--encoder-refine-lr-scale", type=float, default=10.0,
+                   help="learning rate of that branch as a multiple of --lr's schedule (it starts from zero "
+                        "while the rest is converged)")
     p.add_argument("--bottleneck-lr-scale", type=float, default=1.0,
                    help="learning rate of the z bottleneck's density as a multiple of --lr (a fresh "
                         "density starts broad, ~3 bits per mostly-zero z symbol, and learns slowly at 1x)")
@@ -81,6 +87,8 @@ def main(argv=None):
     build_fn = build
     if args.transform == "wavelet":
         config["transform"] = "wavelet"
+        if args.encoder_refine > 0:
+            config["encoderRefine"] = args.encoder_refine
         run_dir = os.path.join(args.runs_root, args.run)
         mirror = os.path.join(args.mirror_root, args.run) if args.mirror_root else None
         fresh = not (args.resume and checkpoint.find_latest(run_dir, mirror))
@@ -95,11 +103,13 @@ def main(argv=None):
                 return model
     hook = freeze_transform(args.freeze_transform_steps) if args.freeze_transform_steps > 0 else None
     def lr_scale(name: str) -> float:
+        if name.startswith("g_a.refine."):  # the new branch learns faster than the converged rest
+            return args.encoder_refine_lr_scale
         if name.startswith(TRANSFORM_PREFIXES):
             return args.transform_lr_scale
         return args.bottleneck_lr_scale if name.startswith("entropy_bottleneck.") else 1.0
 
-    scaled = args.transform_lr_scale != 1.0 or args.bottleneck_lr_scale != 1.0
+    scaled = args.transform_lr_scale != 1.0 or args.bottleneck_lr_scale != 1.0 or args.encoder_refine > 0
     train_image_rd(args, config, build_fn, rd_loss, bottleneck_input, step_hook=hook,
                    lr_scale=lr_scale if scaled else None)
 

@@ -19,6 +19,13 @@ vector), so ``codecs/hyperprior`` runs an export unchanged; ``latentStrides`` (8
 
 Warm start: ``init_transform(model, folder)`` copies g_a, g_s and the y gains from a wavelet
 image export (``models/wavelet/<id>``); h_a/h_s and the z bottleneck start fresh.
+
+Nonlinear analysis (config ``encoderRefine`` = W > 0, ``--encoder-refine W``): the linear encoder
+gains a residual branch over the same sub-bands, y = proj(s) + refine(s) with refine = conv3x3
+192->W, LReLU, conv3x3 W->W, LReLU, conv1x1 W->M, the last layer zero at the start, so a model
+warm-started from a linear one (``NEW_BRANCHES``: the keys a checkpoint without them may lack)
+begins exactly where that one ended.  Only the encoder changes: g_a is an ONNX graph the codec
+runs as before, so decoding is unaffected.
 """
 from __future__ import annotations
 
@@ -29,6 +36,28 @@ from common.entropy import EntropyBottleneck
 from common.rate import GainUnits
 from common.wavelet import WaveletPacket2d
 from wavelet.model import Decoder, Encoder
+
+
+class RefinedEncoder(Encoder):
+    """The wavelet encoder plus a zero-initialised nonlinear residual branch at 1/8 resolution."""
+
+    def __init__(self, wpt: WaveletPacket2d, latent: int, width: int):
+        super().__init__(wpt, latent)
+        sub = wpt.channels(3)
+        last = nn.Conv2d(width, latent, 1)
+        nn.init.zeros_(last.weight)
+        nn.init.zeros_(last.bias)
+        self.refine = nn.Sequential(nn.Conv2d(sub, width, 3, padding=1), nn.LeakyReLU(0.1, inplace=True),
+                                    nn.Conv2d(width, width, 3, padding=1), nn.LeakyReLU(0.1, inplace=True), last)
+
+    def forward(self, x):
+        s = self.wpt(x - 0.5)
+        return self.proj(s) + self.refine(s)
+
+
+# parameters that a checkpoint of the linear-encoder model lacks (common/warm_start.py leaves them at
+# their initialisation, which makes the refined model compute what the linear one did)
+NEW_BRANCHES = ("g_a.refine.",)
 
 
 def _conv(cin: int, cout: int, k: int = 5, stride: int = 2) -> nn.Conv2d:
@@ -43,7 +72,7 @@ class WaveletFrontHyperpriorVR(nn.Module):
     """See the module docstring.  Same interface as ``MeanScaleHyperpriorVR``."""
 
     def __init__(self, N: int = 96, M: int = 48, width: int = 192, blocks: int = 3, levels: int = 3,
-                 wavelet: str = "cdf97", lambdas=()):
+                 wavelet: str = "cdf97", lambdas=(), encoder_refine: int = 0):
         super().__init__()
         self.N, self.M = N, M
         self.register_buffer("lambdas", torch.tensor(lambdas, dtype=torch.float32))
@@ -51,7 +80,8 @@ class WaveletFrontHyperpriorVR(nn.Module):
         wpt = WaveletPacket2d(levels, wavelet)
         self.y_stride = wpt.factor
         self.z_stride = wpt.factor * 4
-        self.g_a = Encoder(wpt, M)
+        self.g_a = RefinedEncoder(wpt, M, encoder_refine) if encoder_refine > 0 else Encoder(wpt, M)
+        self.new_branches = NEW_BRANCHES if encoder_refine > 0 else ()
         self.g_s = Decoder(wpt, M, width, blocks)
         self.h_a = nn.Sequential(_conv(M, N, 3, 1), nn.LeakyReLU(inplace=True), _conv(N, N),
                                  nn.LeakyReLU(inplace=True), _conv(N, N))
@@ -77,7 +107,8 @@ class WaveletFrontHyperpriorVR(nn.Module):
 def build(config: dict) -> WaveletFrontHyperpriorVR:
     return WaveletFrontHyperpriorVR(N=config["N"], M=config["M"], width=config.get("width", 192),
                                     blocks=config.get("blocks", 3), levels=config.get("levels", 3),
-                                    wavelet=config.get("wavelet", "cdf97"), lambdas=config["lambdas"])
+                                    wavelet=config.get("wavelet", "cdf97"), lambdas=config["lambdas"],
+                                    encoder_refine=config.get("encoderRefine", 0))
 
 
 @torch.no_grad()
