@@ -75,7 +75,7 @@ export interface NativeAddon {
   tailBoundMultiplier(tailMass: number): number;
   intConv3x3(
     input: Int32Array, inChannels: number, height: number, width: number, weight: Int32Array, mult: Int32Array,
-    bias: Float64Array, outChannels: number, shift: number, lo: number, hi: number, output: Int32Array,
+    bias: Float64Array, outChannels: number, shift: number, lo: number, hi: number, output: Int32Array, threads?: number,
   ): void;
   losslessMlpEncode(model: Uint8Array, pixels: Uint8Array, width: number, height: number, channels: number, threads: number): Uint8Array;
   losslessMlpDecode(model: Uint8Array, bytes: Uint8Array, width: number, height: number, channels: number, pixels: Uint8Array): void;

@@ -60,7 +60,8 @@ export function scatter(values: Int32Array, plane: Uint8Array, want: 0 | 1, part
 export class CheckerboardContext {
   private readonly layers: IntConvLayer[];
 
-  constructor(private readonly spec: ContextSpec, dir: string) {
+  /** `threads`: worker threads of the integer convolutions (the same result for any count). */
+  constructor(private readonly spec: ContextSpec, dir: string, private readonly threads = 1) {
     const weights = readIntLayerWeights(path.join(dir, spec.file), spec.layers, 'hyperprior checkerboard context');
     this.layers = spec.layers.map((l, i) => ({
       inChannels: l.inChannels, outChannels: l.outChannels, weight: weights[i]!, mult: l.mult, bias: l.bias!,
@@ -88,7 +89,8 @@ export class CheckerboardContext {
       }
     }
     const [l1, l2, l3] = this.layers as [IntConvLayer, IntConvLayer, IntConvLayer];
-    const o = intConv3x3(l3, intConv3x3(l2, intConv3x3(l1, x, height, width), height, width), height, width);
+    const conv = (layer: IntConvLayer, input: Int32Array): Int32Array => intConv3x3(layer, input, height, width, this.threads);
+    const o = conv(l3, conv(l2, conv(l1, x)));
     const delta16 = o.slice(0, n);
     const refined = new Int32Array(n);
     for (let j = 0; j < n; j++) refined[j] = clamp(index[j]! + ((o[n + j]! + 8) >> 4), 0, tableSize - 1);

@@ -63,8 +63,8 @@ const FAMILY: ModelFamily<HyperpriorManifest> = {
   filesOf: (m) => [...Object.values(m.graphs).map((g) => g.file), ...(m.context ? [m.context.file] : [])],
 };
 
-function latentCodecFor(networks: HyperpriorNetworks, manifest: HyperpriorManifest, dir: string): HyperpriorLatentCodec {
-  const context = manifest.context ? new CheckerboardContext(manifest.context, dir) : undefined;
+function latentCodecFor(networks: HyperpriorNetworks, manifest: HyperpriorManifest, dir: string, threads: number): HyperpriorLatentCodec {
+  const context = manifest.context ? new CheckerboardContext(manifest.context, dir, threads) : undefined;
   try {
     return new HyperpriorLatentCodec(networks, manifest, context);
   } catch (err) {
@@ -103,7 +103,7 @@ export class HyperpriorCodec implements Codec {
     return openModelCodec(FAMILY, options, ({ files, manifest, runtime }) => {
       const tileSize = checkTileSize(options.tileSize, manifest.downsamplingFactor);
       const networks = new HyperpriorNetworks(runtime, manifest, files.dir);
-      return new HyperpriorCodec(files, manifest, runtime, latentCodecFor(networks, manifest, files.dir), networks, tileSize);
+      return new HyperpriorCodec(files, manifest, runtime, latentCodecFor(networks, manifest, files.dir, runtime.threads), networks, tileSize);
     });
   }
 

@@ -152,7 +152,7 @@ export class VideoCodec implements Codec {
         throw new CodecError('ERR_MODEL_INVALID', `The video model '${files.id}' does not fit hyperprior/${intra.id} (channels, scale table or rate levels differ); re-export it.`);
       }
       const networks = new HyperpriorNetworks(runtime, intra, intraFiles.dir);
-      const coder = new FrameCoder(networks, intra, new InterModel(manifest, files.dir));
+      const coder = new FrameCoder(networks, intra, new InterModel(manifest, files.dir, runtime.threads));
       return new VideoCodec(files, manifest, intra, runtime, coder);
     });
   }

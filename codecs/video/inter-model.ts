@@ -26,7 +26,8 @@ export interface InterPrediction {
 export class InterModel {
   private readonly layers: Array<{ spec: InterLayerSpec; weight: Int32Array }>;
 
-  constructor(private readonly manifest: VideoManifest, dir: string) {
+  /** `threads`: worker threads of the integer convolutions (the same result for any count). */
+  constructor(private readonly manifest: VideoManifest, dir: string, private readonly threads = 1) {
     const { layers } = manifest.inter;
     const weights = readIntLayerWeights(path.join(dir, manifest.inter.file), layers, "video model's inter network");
     this.layers = layers.map((spec, i) => ({ spec, weight: weights[i]! }));
@@ -48,9 +49,9 @@ export class InterModel {
     const layer = (l: typeof l1, bias: Float64Array, lo: number, hi: number): IntConvLayer => ({
       inChannels: l.spec.inChannels, outChannels: l.spec.outChannels, weight: l.weight, mult: l.spec.mult, bias, shift, lo, hi,
     });
-    const a1 = intConv3x3(layer(l1, l1.spec.levelBias![level]!, 0, activationMax), x, height, width);
-    const a2 = intConv3x3(layer(l2, l2.spec.bias!, 0, activationMax), a1, height, width);
-    const o = intConv3x3(layer(l3, l3.spec.bias!, -outputMax, outputMax), a2, height, width);
+    const a1 = intConv3x3(layer(l1, l1.spec.levelBias![level]!, 0, activationMax), x, height, width, this.threads);
+    const a2 = intConv3x3(layer(l2, l2.spec.bias!, 0, activationMax), a1, height, width, this.threads);
+    const o = intConv3x3(layer(l3, l3.spec.bias!, -outputMax, outputMax), a2, height, width, this.threads);
     const mu16 = new Int32Array(ctx16.length);
     const index = new Int32Array(ctx16.length);
     const n = channels * plane;

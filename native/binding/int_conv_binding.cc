@@ -6,7 +6,7 @@ namespace ncodec_binding {
 namespace {
 
 // intConv3x3(input: Int32Array, inChannels, height, width, weight: Int32Array, mult: Int32Array,
-//            bias: Float64Array, outChannels, shift, lo, hi, output: Int32Array): undefined
+//            bias: Float64Array, outChannels, shift, lo, hi, output: Int32Array, threads = 1): undefined
 Napi::Value IntConv(const Napi::CallbackInfo& info) {
   return Guarded(info, [&]() -> Napi::Value {
     const auto input = View<int32_t>(info, 0, "input");
@@ -22,6 +22,7 @@ Napi::Value IntConv(const Napi::CallbackInfo& info) {
     shape.lo = static_cast<int32_t>(Integer(info, 9, "lo", INT32_MIN, INT32_MAX));
     shape.hi = static_cast<int32_t>(Integer(info, 10, "hi", INT32_MIN, INT32_MAX));
     const auto output = View<int32_t>(info, 11, "output");
+    if (info.Length() > 12 && !info[12].IsUndefined()) shape.threads = static_cast<int>(Integer(info, 12, "threads", 1, 64));
     ThrowIfError(info.Env(), ncodec::IntConv3x3(shape, input, weight, mult, bias, output));
     return info.Env().Undefined();
   });

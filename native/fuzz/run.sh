@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of the native code (entropy coders, lossless model, Cool-chic ARM and fitting step, STFT, resampler,
+# integer convolution,
 # libopus wrapper) into native/fuzz/out/ and runs each for a
 # bounded time, failing on any crash, sanitizer report, leak or timeout.
 #
@@ -14,7 +15,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 src="$here/../src"
 out="$here/out"
 cxx="${CXX_FUZZ:-clang++}"
-targets=(rans_decode adaptive_decode roundtrip lossless arm_decode stft resample opus coolchic_fit)
+targets=(rans_decode adaptive_decode roundtrip lossless arm_decode stft resample opus coolchic_fit int_conv)
 
 for target in "${targets[@]}"; do mkdir -p "$out/seeds/$target"; done
 sanitize=(-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace ncodec {
@@ -87,7 +88,13 @@ Status IntConv3x3(const IntConvShape& s, Span<const int32_t> input, Span<const i
   const int taps = s.in_channels * 9;
   const int rows_per_block = std::max(1, static_cast<int>(kBlock / static_cast<size_t>(s.width)));
   std::vector<int16_t> cols(static_cast<size_t>(taps) * rows_per_block * s.width);
-  std::vector<int32_t> acc(4 * static_cast<size_t>(rows_per_block) * s.width);
+  const int groups = (s.out_channels + 3) / 4;
+  // Threads split a block's output channels (groups of four): each writes its own channels, and every
+  // value is an exact integer, so the output does not depend on the thread count. Small layers stay
+  // on the calling thread (starting threads would cost more than they save).
+  const double macs = static_cast<double>(plane) * taps * s.out_channels;
+  const int workers = macs < (1 << 21) ? 1 : std::max(1, std::min({s.threads, groups, 64}));
+  std::vector<std::vector<int32_t>> accs(workers, std::vector<int32_t>(4 * static_cast<size_t>(rows_per_block) * s.width));
   const int64_t round = int64_t{1} << (s.shift - 1);
   for (int y0 = 0; y0 < s.height; y0 += rows_per_block) {
     const int y1 = std::min(s.height, y0 + rows_per_block);
@@ -102,32 +109,44 @@ Status IntConv3x3(const IntConvShape& s, Span<const int32_t> input, Span<const i
         }
       }
     }
-    for (int o0 = 0; o0 < s.out_channels; o0 += 4) {
-      const int group = std::min(4, s.out_channels - o0);
-      std::fill(acc.begin(), acc.begin() + 4 * n, 0);
-      int32_t* a0 = acc.data();
-      int32_t* a1 = a0 + n;
-      int32_t* a2 = a1 + n;
-      int32_t* a3 = a2 + n;
-      for (int t = 0; t < taps; ++t) {
-        const int16_t* c = cols.data() + static_cast<size_t>(t) * n;
-        const auto w = [&](int g) -> int16_t {
-          return g < group ? static_cast<int16_t>(weight[static_cast<size_t>(o0 + g) * taps + t]) : 0;
-        };
-        Accumulate4(c, n, w(0), w(1), w(2), w(3), a0, a1, a2, a3);
-      }
-      for (int g = 0; g < group; ++g) {
-        const int o = o0 + g;
-        const int64_t m = mult[o];
-        const int64_t b = static_cast<int64_t>(bias[o]) + round;
-        const int32_t* a = acc.data() + g * n;
-        int32_t* out = output.data() + o * plane + static_cast<size_t>(y0) * s.width;
-        for (size_t p = 0; p < n; ++p) {
-          const int64_t v = FloorShift(static_cast<int64_t>(a[p]) * m + b, s.shift);
-          out[p] = static_cast<int32_t>(std::min<int64_t>(std::max<int64_t>(v, s.lo), s.hi));
+    const auto run_groups = [&](int g0, int g1, int32_t* acc) {
+      for (int o0 = 4 * g0; o0 < std::min(s.out_channels, 4 * g1); o0 += 4) {
+        const int group = std::min(4, s.out_channels - o0);
+        std::fill(acc, acc + 4 * n, 0);
+        int32_t* a0 = acc;
+        int32_t* a1 = a0 + n;
+        int32_t* a2 = a1 + n;
+        int32_t* a3 = a2 + n;
+        for (int t = 0; t < taps; ++t) {
+          const int16_t* c = cols.data() + static_cast<size_t>(t) * n;
+          const auto w = [&](int g) -> int16_t {
+            return g < group ? static_cast<int16_t>(weight[static_cast<size_t>(o0 + g) * taps + t]) : 0;
+          };
+          Accumulate4(c, n, w(0), w(1), w(2), w(3), a0, a1, a2, a3);
+        }
+        for (int g = 0; g < group; ++g) {
+          const int o = o0 + g;
+          const int64_t m = mult[o];
+          const int64_t b = static_cast<int64_t>(bias[o]) + round;
+          const int32_t* a = acc + g * n;
+          int32_t* out = output.data() + o * plane + static_cast<size_t>(y0) * s.width;
+          for (size_t p = 0; p < n; ++p) {
+            const int64_t v = FloorShift(static_cast<int64_t>(a[p]) * m + b, s.shift);
+            out[p] = static_cast<int32_t>(std::min<int64_t>(std::max<int64_t>(v, s.lo), s.hi));
+          }
         }
       }
+    };
+    if (workers == 1) {
+      run_groups(0, groups, accs[0].data());
+      continue;
     }
+    std::vector<std::thread> pool;
+    for (int t = 1; t < workers; ++t) {
+      pool.emplace_back(run_groups, groups * t / workers, groups * (t + 1) / workers, accs[t].data());
+    }
+    run_groups(0, groups / workers, accs[0].data());
+    for (auto& th : pool) th.join();
   }
   return Status::Ok();
 }

@@ -30,9 +30,11 @@ struct IntConvShape {
   int shift;
   int32_t lo;
   int32_t hi;
+  // Worker threads (1 ... 64) for a large layer; the output is the same for any count.
+  int threads = 1;
 };
 
-// Runs one layer. `input` holds in_channels*height*width values, `weight` out*in*9, `mult` and `bias`
+// Runs one layer (`shape.threads` outside 1 ... 64 is clamped). `input` holds in_channels*height*width values, `weight` out*in*9, `mult` and `bias`
 // out_channels (bias: integral doubles below 2^52 in magnitude), `output` out*height*width.
 Status IntConv3x3(const IntConvShape& shape, Span<const int32_t> input, Span<const int32_t> weight,
                   Span<const int32_t> mult, Span<const double> bias, Span<int32_t> output);

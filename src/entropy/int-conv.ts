@@ -30,12 +30,15 @@ export interface IntConvLayer {
   hi: number;
 }
 
-/** Runs `layer` on planar `input` (inChannels × height × width); returns outChannels × height × width. */
-export function intConv3x3(layer: IntConvLayer, input: Int32Array, height: number, width: number): Int32Array {
+/**
+ * Runs `layer` on planar `input` (inChannels × height × width); returns outChannels × height × width.
+ * `threads` (1–64) split a large layer's output channels; the result is the same for any count.
+ */
+export function intConv3x3(layer: IntConvLayer, input: Int32Array, height: number, width: number, threads = 1): Int32Array {
   const output = new Int32Array(layer.outChannels * height * width);
   callNative(() => loadNative().intConv3x3(
     input, layer.inChannels, height, width, layer.weight, layer.mult, layer.bias, layer.outChannels,
-    layer.shift, layer.lo, layer.hi, output,
+    layer.shift, layer.lo, layer.hi, output, Math.max(1, Math.min(64, Math.floor(threads))),
   ));
   return output;
 }

@@ -87,6 +87,28 @@ describe('intConv3x3', () => {
     }
   });
 
+  it('gives the same output on any thread count, for a layer large enough to be split (and a BigInt-checked corner)', () => {
+    const next = rng(15);
+    const inChannels = 40, outChannels = 22, h = 37, w = 41; // 40·9·22·37·41 ≈ 12 M products: threads start
+    const layer: IntConvLayer = {
+      inChannels, outChannels, shift: 12, lo: -(2 ** 20), hi: 2 ** 20,
+      weight: Int32Array.from({ length: outChannels * inChannels * 9 }, () => randInt(next, -127, 127)),
+      mult: Int32Array.from({ length: outChannels }, () => randInt(next, 1, 2 ** 12)),
+      bias: Float64Array.from({ length: outChannels }, () => randInt(next, -(2 ** 30), 2 ** 30)),
+    };
+    const x = Int32Array.from({ length: inChannels * h * w }, () => randInt(next, -MAX_CONV_INPUT, MAX_CONV_INPUT));
+    const one = intConv3x3(layer, x, h, w, 1);
+    for (const threads of [2, 3, 5, 64]) expect(intConv3x3(layer, x, h, w, threads), `${threads} threads`).toEqual(one);
+    // the reference on the first rows (it is slow): crop the input to 3 rows keeps rows 0–1 exact
+    const rows = 3;
+    const crop = new Int32Array(inChannels * rows * w);
+    for (let i = 0; i < inChannels; i++) crop.set(x.subarray(i * h * w, i * h * w + rows * w), i * rows * w);
+    const ref = reference(layer, crop, rows, w);
+    for (let o = 0; o < outChannels; o++) {
+      expect([...one.subarray(o * h * w, o * h * w + 2 * w)]).toEqual([...ref.subarray(o * rows * w, o * rows * w + 2 * w)]);
+    }
+  });
+
   it('does not overflow at the worst case: every weight ±127, every input ±16383, the most input channels', () => {
     const c = MAX_CONV_INPUT_CHANNELS;
     const layer: IntConvLayer = {
