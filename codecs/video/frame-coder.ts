@@ -87,9 +87,10 @@ export class FrameCoder implements Disposable {
     return { xHat, ctx16: intraContext(v, means.data) };
   }
 
-  encodeInter(y: Latent, prev: Int32Array, levelIndex: number, mode: InterMode): CodedFrame {
+  /** `prev`: ctx16 of frame t−1; `prev2`: of frame t−2 when there is one in the GOP (two-frame models). */
+  encodeInter(y: Latent, prev: Int32Array, levelIndex: number, mode: InterMode, prev2?: Int32Array): CodedFrame {
     return this.clock.time('entropy', () => {
-      const { mu16, index } = this.inter.predict(prev, y.height, y.width, levelIndex, mode);
+      const { mu16, index } = this.inter.predict(prev, y.height, y.width, levelIndex, mode, prev2);
       const v = new Int32Array(y.data.length);
       const ctx16 = new Int32Array(y.data.length);
       for (let i = 0; i < v.length; i++) {
@@ -100,9 +101,11 @@ export class FrameCoder implements Disposable {
     });
   }
 
-  async decodeInter(y: Uint8Array, prev: Int32Array, shape: Omit<Latent, 'data'>, level: RateLevel, levelIndex: number, mode: InterMode): Promise<DecodedFrame> {
+  async decodeInter(
+    y: Uint8Array, prev: Int32Array, shape: Omit<Latent, 'data'>, level: RateLevel, levelIndex: number, mode: InterMode, prev2?: Int32Array,
+  ): Promise<DecodedFrame> {
     const { yHat, ctx16 } = this.clock.time('entropy', () => {
-      const { mu16, index } = this.inter.predict(prev, shape.height, shape.width, levelIndex, mode);
+      const { mu16, index } = this.inter.predict(prev, shape.height, shape.width, levelIndex, mode, prev2);
       const v = this.yCoder.decode(y, index);
       const data = new Float32Array(v.length);
       const ctx16 = new Int32Array(v.length);

@@ -166,7 +166,7 @@ export class VideoCodec implements Codec {
   checkParity(): boolean {
     const p = this.manifest.parity;
     const inter = new InterModel(this.manifest, this.model.dir);
-    const { mu16, index } = inter.predict(p.ctx16, p.height, p.width, p.level - 1, 'learned');
+    const { mu16, index } = inter.predict(p.ctx16, p.height, p.width, p.level - 1, 'learned', p.ctx16b);
     return mu16.every((v, i) => v === p.mu16[i]) && index.every((v, i) => v === p.index[i]);
   }
 
@@ -184,6 +184,7 @@ export class VideoCodec implements Codec {
     const gops: GopEntry[] = [];
     let frames = 0;
     let ctx: Int32Array | undefined;
+    let ctx2: Int32Array | undefined; // frame t−2 within the GOP (two-frame inter models)
     const coder = this.coder;
     const intra = this.intra;
     const header = (): Omit<ContainerHeader, 'version'> => ({
@@ -207,10 +208,12 @@ export class VideoCodec implements Codec {
           const coded = await coder.encodeIntra(y, level);
           gops.push({ firstFrame: n, section: firstSection + n });
           payload = encodeFrame({ kind: 'I', frame: n, z: coded.z!, y: coded.y });
+          ctx2 = undefined;
           ctx = coded.ctx16;
         } else {
-          const coded = coder.encodeInter(y, ctx, levelIndex, inter);
+          const coded = coder.encodeInter(y, ctx, levelIndex, inter, ctx2);
           payload = encodeFrame({ kind: 'P', frame: n, y: coded.y });
+          ctx2 = ctx;
           ctx = coded.ctx16;
         }
         frames++;
@@ -234,6 +237,7 @@ export class VideoCodec implements Codec {
     const colour = { matrix: media.matrix, range: media.range };
     const format = formatOf(media);
     let ctx: Int32Array | undefined;
+    let ctx2: Int32Array | undefined;
     let expected: number | undefined;
     const coder = this.coder;
     return {
@@ -249,7 +253,7 @@ export class VideoCodec implements Codec {
           if (s.kind === 'I') decoded = await coder.decodeIntra(s.z, s.y, shape, level);
           else {
             if (!ctx) throw corrupt(`${what} is a P-frame without a preceding I-frame; the file is corrupt.`);
-            decoded = await coder.decodeInter(s.y, ctx, shape, level, levelIndex, params.inter);
+            decoded = await coder.decodeInter(s.y, ctx, shape, level, levelIndex, params.inter, ctx2);
           }
         } catch (err) {
           if (isCodecError(err) && (err.code === 'ERR_BITSTREAM_CORRUPT' || err.code === 'ERR_BITSTREAM_TRUNCATED') && !err.message.startsWith(what)) {
@@ -257,6 +261,7 @@ export class VideoCodec implements Codec {
           }
           throw err;
         }
+        ctx2 = s.kind === 'I' ? undefined : ctx;
         ctx = decoded.ctx16;
         expected = s.frame + 1;
         return { index: s.frame, frame: rgbPlanarToYuv(decoded.xHat.data, pw, ph, media.width, media.height, colour) };
@@ -567,7 +572,7 @@ export function openVideo(options: OpenOptions = {}): Promise<VideoCodec> {
 
 export const video: CodecFactory = {
   id: ID,
-  description: 'Learned low-delay video: hyperprior I-frames, P-frames coded conditionally on the previous latent by an integer CNN + rANS',
+  description: 'Learned low-delay video: hyperprior I-frames, P-frames coded conditionally on the two previous latents by an integer CNN + rANS',
   media: ['video'],
   open: (options: OpenOptions) => VideoCodec.open(options),
 };

@@ -1,10 +1,11 @@
 /**
- * The inter model: from the previous frame's decoded latent ŷ_{t−1} (as integers ctx16 = 16·ŷ) to the
- * means μ (as mu16 = 16·μ) and scale-table indices of frame t's latent, computed by the integer
+ * The inter model: from the previous frame's decoded latent ŷ_{t−1} (as integers ctx16 = 16·ŷ) — and for a
+ * two-frame network (`inter.frames` 2) the one before it, ctx16b (ŷ_{t−1} again for a GOP's first P-frame) —
+ * to the means μ (as mu16 = 16·μ) and scale-table indices of frame t's latent, computed by the integer
  * network of the manifest (three 3×3 layers in src/entropy/int-conv.ts), so encoder and decoder agree
  * bit for bit on every machine:
  *
- *   x = clamp(ctx16, ±activationMax)
+ *   x = clamp(ctx16, ±activationMax)             (two frames: layer 1 reads [x ; clamp(ctx16b, ±activationMax)])
  *   a1 = ReLU-clamp(conv(x) + levelBias[q]),  a2 = ReLU-clamp(conv(a1)),  o = clamp(conv(a2), ±outputMax)
  *   mu16 = clamp(x + o[0..M), ±outputMax),  index = clamp((o[M..2M) + 8) >> 4, 0, tableSize − 1)
  *
@@ -33,9 +34,13 @@ export class InterModel {
     this.layers = layers.map((spec, i) => ({ spec, weight: weights[i]! }));
   }
 
-  /** Predicts frame t's means and table indices from `ctx16` (channels × height × width) at rate level `level` (0-based). */
-  predict(ctx16: Int32Array, height: number, width: number, level: number, mode: InterMode): InterPrediction {
-    const { channels, activationMax, outputMax, tableSize, shift } = this.manifest.inter;
+  /**
+   * Predicts frame t's means and table indices from `ctx16` (channels × height × width) — and `ctx16b`,
+   * the frame before it, for a two-frame network (`ctx16` stands in when absent) — at rate level `level`
+   * (0-based).
+   */
+  predict(ctx16: Int32Array, height: number, width: number, level: number, mode: InterMode, ctx16b?: Int32Array): InterPrediction {
+    const { channels, activationMax, outputMax, tableSize, shift, frames } = this.manifest.inter;
     const plane = height * width;
     const x = new Int32Array(ctx16.length);
     for (let i = 0; i < x.length; i++) x[i] = clamp(ctx16[i]!, -activationMax, activationMax);
@@ -49,7 +54,14 @@ export class InterModel {
     const layer = (l: typeof l1, bias: Float64Array, lo: number, hi: number): IntConvLayer => ({
       inChannels: l.spec.inChannels, outChannels: l.spec.outChannels, weight: l.weight, mult: l.spec.mult, bias, shift, lo, hi,
     });
-    const a1 = intConv3x3(layer(l1, l1.spec.levelBias![level]!, 0, activationMax), x, height, width, this.threads);
+    let input = x;
+    if (frames === 2) {
+      const older = ctx16b ?? ctx16;
+      input = new Int32Array(2 * x.length);
+      input.set(x);
+      for (let i = 0; i < x.length; i++) input[x.length + i] = clamp(older[i]!, -activationMax, activationMax);
+    }
+    const a1 = intConv3x3(layer(l1, l1.spec.levelBias![level]!, 0, activationMax), input, height, width, this.threads);
     const a2 = intConv3x3(layer(l2, l2.spec.bias!, 0, activationMax), a1, height, width, this.threads);
     const o = intConv3x3(layer(l3, l3.spec.bias!, -outputMax, outputMax), a2, height, width, this.threads);
     const mu16 = new Int32Array(ctx16.length);

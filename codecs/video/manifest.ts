@@ -16,6 +16,8 @@ export interface VideoManifest {
   intra: { family: 'hyperprior'; id: string; hash: string };
   inter: {
     file: string;
+    /** Decoded latents the network sees: 1 (ŷ_{t−1}) or 2 (ŷ_{t−1}, ŷ_{t−2}; ŷ_{t−1} twice for a GOP's first P-frame). */
+    frames: 1 | 2;
     channels: number;
     hidden: number;
     levels: number;
@@ -30,7 +32,7 @@ export interface VideoManifest {
   staticTables: Int32Array[];
   defaultGop: number;
   /** A context and the means/indices the integer network gives for it (checked by the tests). */
-  parity: { level: number; height: number; width: number; ctx16: Int32Array; mu16: Int32Array; index: Int32Array };
+  parity: { level: number; height: number; width: number; ctx16: Int32Array; ctx16b?: Int32Array; mu16: Int32Array; index: Int32Array };
 }
 
 const fields = manifestFields('video');
@@ -58,9 +60,11 @@ export function parseManifest(raw: unknown): VideoManifest {
   const hidden = intAt(inter.hidden, 'inter.hidden', 1, 114);
   const levels = intAt(inter.levels, 'inter.levels', 1, 255);
   const tableSize = intAt(inter.tableSize, 'inter.tableSize', 2, 4096);
+  const frames = intAt(inter.frames ?? 1, 'inter.frames', 1, 2) as 1 | 2;
+  if (frames * channels > 114) throw invalid('inter.channels', 'at most 57 channels for a two-frame network (114 inputs)');
   if (!Array.isArray(inter.layers) || inter.layers.length !== 3) throw invalid('inter.layers', 'three layers');
   const layers: VideoManifest['inter']['layers'] = [
-    layerAt(inter.layers[0], 'inter.layers[0]', channels, hidden, levels),
+    layerAt(inter.layers[0], 'inter.layers[0]', frames * channels, hidden, levels),
     layerAt(inter.layers[1], 'inter.layers[1]', hidden, hidden, levels),
     layerAt(inter.layers[2], 'inter.layers[2]', hidden, 2 * channels, levels),
   ];
@@ -81,7 +85,7 @@ export function parseManifest(raw: unknown): VideoManifest {
     intra: { family: 'hyperprior', id: stringAt(intra.id, 'intra.id'), hash },
     inter: {
       file: fileAt(inter.file, 'inter.file'),
-      channels, hidden, levels, tableSize,
+      frames, channels, hidden, levels, tableSize,
       fracBits: intAt(inter.fracBits, 'inter.fracBits', 4, 4),
       activationMax: intAt(inter.activationMax, 'inter.activationMax', 16383, 16383),
       outputMax: intAt(inter.outputMax, 'inter.outputMax', 1, 2 ** 24),
@@ -93,6 +97,7 @@ export function parseManifest(raw: unknown): VideoManifest {
     parity: {
       level: intAt(p.level, 'parity.level', 1, levels), height: ph, width: pw,
       ctx16: Int32Array.from(exactInts(p.ctx16, 'parity.ctx16', n)),
+      ...(frames === 2 ? { ctx16b: Int32Array.from(exactInts(p.ctx16b, 'parity.ctx16b', n)) } : {}),
       mu16: Int32Array.from(exactInts(p.mu16, 'parity.mu16', n)),
       index: Int32Array.from(exactInts(p.index, 'parity.index', n)),
     },

@@ -82,35 +82,32 @@ Status IntConv3x3(const IntConvShape& s, Span<const int32_t> input, Span<const i
     }
   }
   // Rows are processed in blocks of about kBlock output positions: the block's 3x3 neighbourhoods are
-  // laid out as rows of `taps` = in*9 contiguous int16 runs, and four output channels accumulate over
-  // them at once, so the inner loops are long, contiguous and vectorisable.
-  constexpr size_t kBlock = 2048;
+  // laid out as rows of `taps` = in*9 contiguous int16 runs (under 1 MB for 114 channels, so they stay in the L2
+  // cache while every output channel passes over them), and four output channels accumulate over them
+  // at once, so the inner loops are long, contiguous and vectorisable.
+  constexpr size_t kBlock = 512;
   const int taps = s.in_channels * 9;
   const int rows_per_block = std::max(1, static_cast<int>(kBlock / static_cast<size_t>(s.width)));
-  std::vector<int16_t> cols(static_cast<size_t>(taps) * rows_per_block * s.width);
-  const int groups = (s.out_channels + 3) / 4;
-  // Threads split a block's output channels (groups of four): each writes its own channels, and every
-  // value is an exact integer, so the output does not depend on the thread count. Small layers stay
-  // on the calling thread (starting threads would cost more than they save).
-  const double macs = static_cast<double>(plane) * taps * s.out_channels;
-  const int workers = macs < (1 << 21) ? 1 : std::max(1, std::min({s.threads, groups, 64}));
-  std::vector<std::vector<int32_t>> accs(workers, std::vector<int32_t>(4 * static_cast<size_t>(rows_per_block) * s.width));
+  const int blocks = (s.height + rows_per_block - 1) / rows_per_block;
   const int64_t round = int64_t{1} << (s.shift - 1);
-  for (int y0 = 0; y0 < s.height; y0 += rows_per_block) {
-    const int y1 = std::min(s.height, y0 + rows_per_block);
-    const size_t n = static_cast<size_t>(y1 - y0) * s.width;
-    for (int i = 0; i < s.in_channels; ++i) {
-      for (int k = 0; k < 9; ++k) {
-        const int dy = k / 3, dx = k % 3;
-        int16_t* dst = cols.data() + static_cast<size_t>(i * 9 + k) * n;
-        for (int y = y0; y < y1; ++y) {
-          const int16_t* row = padded.data() + i * padded_plane + static_cast<size_t>(y + dy) * pw + dx;
-          std::copy(row, row + s.width, dst + static_cast<size_t>(y - y0) * s.width);
+  // Rows [block b0, block b1) with the caller's scratch buffers.
+  const auto run_blocks = [&](int b0, int b1, std::vector<int16_t>* cols_buffer, std::vector<int32_t>* acc_buffer) {
+    int16_t* cols = cols_buffer->data();
+    int32_t* acc = acc_buffer->data();
+    for (int y0 = b0 * rows_per_block; y0 < std::min(s.height, b1 * rows_per_block); y0 += rows_per_block) {
+      const int y1 = std::min(s.height, y0 + rows_per_block);
+      const size_t n = static_cast<size_t>(y1 - y0) * s.width;
+      for (int i = 0; i < s.in_channels; ++i) {
+        for (int k = 0; k < 9; ++k) {
+          const int dy = k / 3, dx = k % 3;
+          int16_t* dst = cols + static_cast<size_t>(i * 9 + k) * n;
+          for (int y = y0; y < y1; ++y) {
+            const int16_t* row = padded.data() + i * padded_plane + static_cast<size_t>(y + dy) * pw + dx;
+            std::copy(row, row + s.width, dst + static_cast<size_t>(y - y0) * s.width);
+          }
         }
       }
-    }
-    const auto run_groups = [&](int g0, int g1, int32_t* acc) {
-      for (int o0 = 4 * g0; o0 < std::min(s.out_channels, 4 * g1); o0 += 4) {
+      for (int o0 = 0; o0 < s.out_channels; o0 += 4) {
         const int group = std::min(4, s.out_channels - o0);
         std::fill(acc, acc + 4 * n, 0);
         int32_t* a0 = acc;
@@ -118,7 +115,7 @@ Status IntConv3x3(const IntConvShape& s, Span<const int32_t> input, Span<const i
         int32_t* a2 = a1 + n;
         int32_t* a3 = a2 + n;
         for (int t = 0; t < taps; ++t) {
-          const int16_t* c = cols.data() + static_cast<size_t>(t) * n;
+          const int16_t* c = cols + static_cast<size_t>(t) * n;
           const auto w = [&](int g) -> int16_t {
             return g < group ? static_cast<int16_t>(weight[static_cast<size_t>(o0 + g) * taps + t]) : 0;
           };
@@ -136,18 +133,21 @@ Status IntConv3x3(const IntConvShape& s, Span<const int32_t> input, Span<const i
           }
         }
       }
-    };
-    if (workers == 1) {
-      run_groups(0, groups, accs[0].data());
-      continue;
     }
-    std::vector<std::thread> pool;
-    for (int t = 1; t < workers; ++t) {
-      pool.emplace_back(run_groups, groups * t / workers, groups * (t + 1) / workers, accs[t].data());
-    }
-    run_groups(0, groups / workers, accs[0].data());
-    for (auto& th : pool) th.join();
+  };
+  // Threads take disjoint runs of row blocks, each with its own scratch, and write disjoint rows; every
+  // value is an exact integer, so the output does not depend on the thread count. Small layers stay on
+  // the calling thread (starting threads would cost more than they save).
+  const double macs = static_cast<double>(plane) * taps * s.out_channels;
+  const int workers = macs < (1 << 21) ? 1 : std::max(1, std::min({s.threads, blocks, 64}));
+  std::vector<std::vector<int16_t>> cols(workers, std::vector<int16_t>(static_cast<size_t>(taps) * rows_per_block * s.width));
+  std::vector<std::vector<int32_t>> accs(workers, std::vector<int32_t>(4 * static_cast<size_t>(rows_per_block) * s.width));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < workers; ++t) {
+    pool.emplace_back(run_blocks, blocks * t / workers, blocks * (t + 1) / workers, &cols[t], &accs[t]);
   }
+  run_blocks(0, blocks / workers, &cols[0], &accs[0]);
+  for (auto& th : pool) th.join();
   return Status::Ok();
 }
 

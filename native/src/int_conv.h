@@ -30,7 +30,7 @@ struct IntConvShape {
   int shift;
   int32_t lo;
   int32_t hi;
-  // Worker threads (1 ... 64) for a large layer; the output is the same for any count.
+  // Worker threads (1 ... 64; they take disjoint row blocks of a large layer); the output is the same for any count.
   int threads = 1;
 };
 

@@ -52,7 +52,8 @@ def main(argv=None):
                          f"({intra_hash[:16]} vs {meta['intra']['hash'][:16]}): rerun latents.py and train.py")
     manifest = load_manifest(intra_dir)
     gains = np.array([l["gain"] for l in manifest["rateLevels"]], np.float32)
-    model = ConditionalPrior(cfg["M"], cfg["hidden"], cfg["levels"], cfg["tableSize"], cfg["logStep"])
+    frames = cfg.get("frames", 1)
+    model = ConditionalPrior(cfg["M"], cfg["hidden"], cfg["levels"], cfg["tableSize"], cfg["logStep"], frames=frames)
     model.load_state_dict(st["model"])
     model.eval()
     train = np.load(os.path.join(args.latents, "train.npy"), mmap_mode="r")
@@ -60,7 +61,10 @@ def main(argv=None):
     rng = np.random.default_rng(0)
     ri = rng.choice(len(train), 64, replace=False)
     lev = torch.from_numpy(rng.integers(0, len(gains), 64))
-    ctx = torch.round(torch.from_numpy(train[ri, 0].astype(np.float32)) * torch.from_numpy(gains)[lev][:, :, None, None])
+    g = torch.from_numpy(gains)[lev][:, :, None, None]
+    ctx = torch.round(torch.from_numpy(train[ri, 0].astype(np.float32)) * g)
+    if frames == 2:  # calibrate on real pairs (ŷ_{t-1}, ŷ_{t-2})
+        ctx = torch.cat([torch.round(torch.from_numpy(train[ri, 1].astype(np.float32)) * g), ctx], 1)
     intnet, qinfo = quantize(model, ctx, lev)
     tables = np.load(os.path.join(run_dir, "static_tables.npy"))
     res = evaluate(model, valid, gains, cfg["logStep"], tables, intnet)
@@ -88,7 +92,9 @@ def main(argv=None):
     H, W, level = 3, 5, 3
     pctx = np.round(rng.normal(0, 40, (cfg["M"], H, W)) * 16).astype(np.int64)
     pctx[0, 0, 0], pctx[1, 0, 1] = 20000, -20000   # beyond the clamp on purpose
-    mu16, index = intnet.run(pctx, level)
+    pctx_b = np.round(rng.normal(0, 40, (cfg["M"], H, W)) * 16).astype(np.int64)
+    pctx_b[2, 1, 1] = -30000                        # beyond the clamp on purpose
+    mu16, index = intnet.run(pctx, level, pctx_b if frames == 2 else None)
     import hashlib
     def sha(path):
         with open(path, "rb") as f:
@@ -99,16 +105,20 @@ def main(argv=None):
         "family": "video",
         "description": "Low-delay learned video coding over the hyperprior image model: I-frames are the image model's "
                        "frames; P-frames code the image model's latent with means and scales predicted from the previous "
-                       "decoded latent by an integer CNN (models/train/video/model.py).",
+                       + ("two decoded latents" if frames == 2 else "decoded latent") +
+                       " by an integer CNN (models/train/video/model.py).",
         "intra": {"family": "hyperprior", "id": meta["intra"]["id"], "hash": intra_hash},
         "inter": {
             "kind": "conditional-latent-cnn",
             "file": "inter.bin",
+            "frames": frames,
             "channels": cfg["M"], "hidden": cfg["hidden"], "levels": cfg["levels"], "tableSize": cfg["tableSize"],
             "fracBits": FRAC_BITS, "activationMax": ACT_MAX, "outputMax": OUT_MAX, "shift": SHIFT,
             "exponents": qinfo["exponents"],
             "layers": layers,
-            "rule": "x = clamp(ctx16, -activationMax, activationMax); a1 = clamp(conv(x, L1) with levelBias[q-1], 0, activationMax); "
+            "rule": "x = clamp(ctx16, -activationMax, activationMax); a1 = clamp(conv(x, L1) with levelBias[q-1], 0, activationMax) "
+                    "(frames 2: conv([x; clamp(ctx16b, -activationMax, activationMax)], L1), ctx16b = frame t-2, or ctx16 "
+                    "for a GOP's first P-frame); "
                     "a2 = clamp(conv(a1, L2), 0, activationMax); o = clamp(conv(a2, L3), -outputMax, outputMax); "
                     "mu16 = clamp(x + o[0:M], -outputMax, outputMax); index = clamp((o[M:2M] + 8) >> 4, 0, tableSize-1); "
                     "conv(in, L)[c] = floor((sum_3x3 weight*in (zero padding) * mult[c] + bias[c] + 2^(shift-1)) / 2^shift)",
@@ -128,6 +138,7 @@ def main(argv=None):
                        "note": "inter-frame bits per pixel of the validation clips' latents (real rounding, ideal "
                                "Gaussian code lengths), context = the rounded previous latent"},
         "parity": {"level": level + 1, "height": H, "width": W, "ctx16": pctx.flatten().tolist(),
+                   **({"ctx16b": pctx_b.flatten().tolist()} if frames == 2 else {}),
                    "mu16": mu16.flatten().tolist(), "index": index.flatten().tolist()},
         "files": {"inter.bin": {"sha256": sha(os.path.join(args.out, "inter.bin")),
                                 "bytes": os.path.getsize(os.path.join(args.out, "inter.bin"))}},

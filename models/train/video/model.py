@@ -41,10 +41,11 @@ def table_step(scale_table) -> float:
 
 class ConditionalPrior(nn.Module):
     def __init__(self, M: int = 48, hidden: int = 64, levels: int = 8, table_size: int = 64,
-                 log_step: float = 0.1231):
+                 log_step: float = 0.1231, frames: int = 1):
         super().__init__()
         self.M, self.hidden, self.levels, self.table_size, self.log_step = M, hidden, levels, table_size, log_step
-        self.c1 = nn.Conv2d(M, hidden, 3, padding=1, bias=False)
+        self.frames = frames  # 2: ŷ_{t-2} is a second input (ŷ_{t-1} again for a GOP's first P-frame)
+        self.c1 = nn.Conv2d(frames * M, hidden, 3, padding=1, bias=False)
         self.level_bias = nn.Parameter(torch.zeros(levels, hidden))
         self.c2 = nn.Conv2d(hidden, hidden, 3, padding=1)
         self.c3 = nn.Conv2d(hidden, 2 * M, 3, padding=1)
@@ -53,10 +54,11 @@ class ConditionalPrior(nn.Module):
             self.c3.bias.zero_()
             self.c3.bias[M:] = 16.0  # start near scale 0.11·e^(16·0.123) ≈ 0.8
 
-    def forward(self, ctx: torch.Tensor, level: torch.Tensor):
-        """ctx: (B, M, H, W) previous decoded latent (rate-level domain); level: (B,) long.
-        Returns (means, continuous table index)."""
-        a = F.relu(self.c1(ctx) + self.level_bias[level][:, :, None, None])
+    def forward(self, ctx: torch.Tensor, level: torch.Tensor, ctx2: torch.Tensor | None = None):
+        """ctx: (B, M, H, W) previous decoded latent (rate-level domain); level: (B,) long; ctx2: the
+        one before it (two-frame models).  Returns (means, continuous table index)."""
+        x = torch.cat([ctx, ctx if ctx2 is None else ctx2], 1) if self.frames == 2 else ctx
+        a = F.relu(self.c1(x) + self.level_bias[level][:, :, None, None])
         a = F.relu(self.c2(a))
         dmu, s = self.c3(a).chunk(2, 1)
         return ctx + dmu, s.clamp(0, self.table_size - 1)
@@ -78,11 +80,15 @@ class IntNet:
     conv = staticmethod(int_conv)
     rescale = staticmethod(int_rescale)
 
-    def run(self, ctx16: np.ndarray, level: int) -> tuple[np.ndarray, np.ndarray]:
-        """ctx16: (M, H, W) int, ŷ_{t-1}·16.  Returns (μ·16 as int64, table index as int64)."""
+    def run(self, ctx16: np.ndarray, level: int, ctx16b: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """ctx16: (M, H, W) int, ŷ_{t-1}·16 (and ctx16b, ŷ_{t-2}·16, for a two-frame network).
+        Returns (μ·16 as int64, table index as int64)."""
         x = np.clip(ctx16.astype(np.int64), -ACT_MAX, ACT_MAX)
         l1, l2, l3 = self.layers
-        a = np.clip(self.rescale(self.conv(x, l1["weight"]), l1["mult"], l1["bias"][level]), 0, ACT_MAX)
+        x1 = x
+        if l1["weight"].shape[1] == 2 * self.M:
+            x1 = np.concatenate([x, np.clip((ctx16 if ctx16b is None else ctx16b).astype(np.int64), -ACT_MAX, ACT_MAX)])
+        a = np.clip(self.rescale(self.conv(x1, l1["weight"]), l1["mult"], l1["bias"][level]), 0, ACT_MAX)
         a = np.clip(self.rescale(self.conv(a, l2["weight"]), l2["mult"], l2["bias"]), 0, ACT_MAX)
         o = np.clip(self.rescale(self.conv(a, l3["weight"]), l3["mult"], l3["bias"]), -OUT_MAX, OUT_MAX)
         mu16 = np.clip(x + o[:self.M], -OUT_MAX, OUT_MAX)
@@ -95,7 +101,9 @@ def quantize(model: ConditionalPrior, calib_ctx: torch.Tensor, calib_level: torc
     activation exponents from the calibration batch (largest power of two keeping the 99.99th
     percentile ×1.25 under ACT_MAX)."""
     with torch.no_grad():
-        a1 = F.relu(model.c1(calib_ctx) + model.level_bias[calib_level][:, :, None, None])
+        # two-frame models: calib_ctx holds [ŷ_{t-1}; ŷ_{t-2}] (2M channels), or ŷ_{t-1} alone (used twice)
+        x = torch.cat([calib_ctx, calib_ctx], 1) if model.frames == 2 and calib_ctx.shape[1] == model.M else calib_ctx
+        a1 = F.relu(model.c1(x) + model.level_bias[calib_level][:, :, None, None])
         a2 = F.relu(model.c2(a1))
     f0, f1, f2, fo = FRAC_BITS, exponent(a1), exponent(a2), FRAC_BITS
     def layer(conv: nn.Conv2d, f_in: int, out_exp: np.ndarray, bias: np.ndarray):

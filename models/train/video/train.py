@@ -114,10 +114,11 @@ def evaluate(model, valid, gains, log_step, tables, intnet=None, weights=None, l
             # the decoder's chain: ŷ_0 = round(y_0) stands for the I-frame, then each P-frame's
             # context is the previous P-frame's reconstruction (learned) or ŷ_{t-1} (delta)
             ctx_l = ctx_d = torch.round(y[:, 0])
+            ctx_l2 = ctx_l
             bits_l = bits_d = mse_l = mse_d = 0.0
             for t in range(1, T):
                 tgt = y[:, t]
-                mu, s = model(ctx_l, lev)
+                mu, s = model(ctx_l, lev, ctx_l2)
                 mu = torch.round(mu * 16) / 16
                 bits_l += float(bits_of(tgt, mu, torch.round(s), log_step))
                 tab = torch.from_numpy(tables[l])[None, :, None, None].expand_as(tgt)
@@ -125,7 +126,7 @@ def evaluate(model, valid, gains, log_step, tables, intnet=None, weights=None, l
                 if w is not None:
                     mse_l += float(distortion(tgt, mu, w).mean()) / (T - 1)
                     mse_d += float(distortion(tgt, ctx_d, w).mean()) / (T - 1)
-                ctx_l = mu + torch.round(tgt - mu)
+                ctx_l2, ctx_l = ctx_l, mu + torch.round(tgt - mu)
                 ctx_d = ctx_d + torch.round(tgt - ctx_d)
             res["float"].append(bits_l / pixels)
             res["delta"].append(bits_d / pixels)
@@ -137,12 +138,13 @@ def evaluate(model, valid, gains, log_step, tables, intnet=None, weights=None, l
                 total = 0.0
                 for r in range(R):
                     ctx16 = np.round(y[r, 0].numpy() * 16).astype(np.int64)
+                    ctx16b = ctx16
                     for t in range(1, T):
-                        mu16, index = intnet.run(ctx16, l)
+                        mu16, index = intnet.run(ctx16, l, ctx16b)
                         tgt = y[r, t]
                         mu = torch.from_numpy(mu16 / 16.0).float()
                         total += float(bits_of(tgt, mu, torch.from_numpy(index), log_step))
-                        ctx16 = (16 * torch.round(tgt - mu)).numpy().astype(np.int64) + mu16
+                        ctx16b, ctx16 = ctx16, (16 * torch.round(tgt - mu)).numpy().astype(np.int64) + mu16
                 res["int"].append(total / pixels)
     model.train()
     res = {k: x for k, x in res.items() if x}
@@ -163,6 +165,8 @@ def main(argv=None):
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--context-frames", type=int, choices=(1, 2), default=1,
+                   help="2: the network also sees ŷ_{t-2} (ŷ_{t-1} again for a GOP's first P-frame)")
     p.add_argument("--rate-only", action="store_true",
                    help="train on the rate alone (the first recipe); default: rate + λ·255²·MSE of the rounding")
     p.add_argument("--init", metavar="CHECKPOINT.pt|EXPORT",
@@ -184,13 +188,16 @@ def main(argv=None):
     print(f"train runs {train.shape}, valid runs {valid.shape}; intra {meta['intra']['id']}", flush=True)
     run_dir = os.path.join(args.runs_root, args.run)
     os.makedirs(run_dir, exist_ok=True)
-    model = ConditionalPrior(M, args.hidden, len(gains), len(table), log_step)
+    model = ConditionalPrior(M, args.hidden, len(gains), len(table), log_step, frames=args.context_frames)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     step, wall, best = 0, 0.0, math.inf
     latest = os.path.join(run_dir, "latest.pt")
     if not os.path.exists(latest) and args.init:
-        model.load_state_dict(dequantize_export(args.init) if os.path.isdir(args.init)
-                              else torch.load(args.init)["model"])
+        init = dequantize_export(args.init) if os.path.isdir(args.init) else torch.load(args.init)["model"]
+        w = init["c1.weight"]
+        if w.shape[1] == M and model.frames == 2:  # a one-frame model: ŷ_{t-2} starts with zero weight
+            init["c1.weight"] = torch.cat([w, torch.zeros_like(w)], 1)
+        model.load_state_dict(init)
         print(f"weights from {args.init}", flush=True)
     if os.path.exists(latest):
         st = torch.load(latest)
@@ -217,7 +224,7 @@ def main(argv=None):
     rng = np.random.default_rng(args.seed + step)
     def save(name, extra=None):
         st = {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "wall": time.time() - t0,
-              "best": best, "config": {"M": M, "hidden": args.hidden, "levels": len(gains), "tableSize": len(table),
+              "best": best, "config": {"M": M, "hidden": args.hidden, "levels": len(gains), "tableSize": len(table), "frames": args.context_frames,
                                        "logStep": log_step}, "meta": meta, **(extra or {})}
         torch.save(st, os.path.join(run_dir, name + ".tmp"))
         os.replace(os.path.join(run_dir, name + ".tmp"), os.path.join(run_dir, name))
@@ -236,17 +243,18 @@ def main(argv=None):
         # unrolled like the decoder: the I-frame's ŷ_0 ≈ y_0 + rounding noise, then every P-frame
         # predicts from the previous P-frame's reconstruction (straight-through rounding)
         ctx = seq[:, 0] + torch.empty_like(seq[:, 0]).uniform_(-0.5, 0.5)
+        ctx2 = ctx
         bpp = loss = 0.0
         for t in range(1, T):
             y = seq[:, t]
-            mu, s = model(ctx, lev)
+            mu, s = model(ctx, lev, ctx2)
             lik = gaussian_likelihood(y + torch.empty_like(y).uniform_(-0.5, 0.5), model.scales(s), mu)
             b = -torch.log2(lik).sum() / (args.batch * H * W * 64)
             bpp = bpp + b / (T - 1)
             loss = loss + b / (T - 1)
             if not args.rate_only:
                 loss = loss + (lam * distortion(y, mu, w)).mean() / (T - 1)
-            ctx = mu + (torch.round(y - mu) - (y - mu)).detach() + (y - mu)
+            ctx2, ctx = ctx, mu + (torch.round(y - mu) - (y - mu)).detach() + (y - mu)
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -40,7 +40,7 @@ describe('video model', () => {
     const manifest = parseManifest(JSON.parse(readFileSync(path.join(MODEL, 'manifest.json'), 'utf8')));
     const p = manifest.parity;
     const inter = new InterModel(manifest, MODEL);
-    const learned = inter.predict(p.ctx16, p.height, p.width, p.level - 1, 'learned');
+    const learned = inter.predict(p.ctx16, p.height, p.width, p.level - 1, 'learned', p.ctx16b);
     expect([...learned.mu16]).toEqual([...p.mu16]);
     expect([...learned.index]).toEqual([...p.index]);
     expect(learned.index.every((i) => i >= 0 && i < manifest.inter.tableSize)).toBe(true);
@@ -50,6 +50,18 @@ describe('video model', () => {
     const plane = p.height * p.width;
     const tables = manifest.staticTables[p.level - 1]!;
     expect([...delta.index]).toEqual([...p.ctx16].map((_, i) => tables[Math.floor(i / plane)]));
+  });
+
+  it('is a two-frame model: the latent before the previous one changes the prediction', () => {
+    const manifest = parseManifest(JSON.parse(readFileSync(path.join(MODEL, 'manifest.json'), 'utf8')));
+    expect(manifest.inter.frames).toBe(2);
+    const p = manifest.parity;
+    const inter = new InterModel(manifest, MODEL);
+    const one = inter.predict(p.ctx16, p.height, p.width, p.level - 1, 'learned');
+    const same = inter.predict(p.ctx16, p.height, p.width, p.level - 1, 'learned', p.ctx16);
+    expect([...one.mu16]).toEqual([...same.mu16]); // a GOP's first P-frame: ŷ_{t−1} stands in for ŷ_{t−2}
+    const two = inter.predict(p.ctx16, p.height, p.width, p.level - 1, 'learned', p.ctx16b);
+    expect([...two.mu16]).not.toEqual([...one.mu16]);
   });
 
   it('notices a parity vector or a weight that does not match', async () => {
