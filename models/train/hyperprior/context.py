@@ -186,6 +186,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=5)
     p.add_argument("--mode", default="checker", choices=["checker", "hyper"])
     p.add_argument("--out", help="where to write the result (default: the run folder's context.pt)")
+    p.add_argument("--init", help="start from this context.pt (e.g. the one trained on an earlier checkpoint)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -221,6 +222,9 @@ def main() -> None:
     print(f"cached {len(Y)} crops in {time.time() - t0:.0f} s", flush=True)
 
     ctx = CheckerboardContext(M, args.width, mode=args.mode)
+    if args.init:
+        ctx.load_state_dict(torch.load(args.init, map_location="cpu")["state"])
+        print(f"weights from {args.init}", flush=True)
     opt = torch.optim.Adam(ctx.parameters(), lr=args.lr)
     h, w = Y.shape[2:]
     amask = anchor_mask(h, w)
