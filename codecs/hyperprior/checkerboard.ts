@@ -65,7 +65,7 @@ export class CheckerboardContext {
     const weights = readIntLayerWeights(path.join(dir, spec.file), spec.layers, 'hyperprior checkerboard context');
     this.layers = spec.layers.map((l, i) => ({
       inChannels: l.inChannels, outChannels: l.outChannels, weight: weights[i]!, mult: l.mult, bias: l.bias!,
-      shift: spec.shift, lo: i < 2 ? 0 : -spec.outputMax, hi: i < 2 ? spec.activationMax : spec.outputMax,
+      shift: l.shift ?? spec.shift, lo: i < 2 ? 0 : -spec.outputMax, hi: i < 2 ? spec.activationMax : spec.outputMax,
     }));
   }
 

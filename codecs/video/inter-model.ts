@@ -52,7 +52,7 @@ export class InterModel {
     }
     const [l1, l2, l3] = this.layers as [typeof this.layers[0], typeof this.layers[0], typeof this.layers[0]];
     const layer = (l: typeof l1, bias: Float64Array, lo: number, hi: number): IntConvLayer => ({
-      inChannels: l.spec.inChannels, outChannels: l.spec.outChannels, weight: l.weight, mult: l.spec.mult, bias, shift, lo, hi,
+      inChannels: l.spec.inChannels, outChannels: l.spec.outChannels, weight: l.weight, mult: l.spec.mult, bias, shift: l.spec.shift ?? shift, lo, hi,
     });
     let input = x;
     if (frames === 2) {

@@ -209,6 +209,13 @@ def evaluate_checkpoint(run: dict, path: str, state: dict) -> dict:
             "evalSeconds": round(time.time() - t0, 1)}
 
 
+def joint_context(run: dict) -> bool:
+    """Whether the run trains a checkerboard context with the model (hyperprior train.py
+    --context-width): its validation figures then include the context, and the committed export
+    is compared with its context too."""
+    return "--context-width" in run.get("flags", [])
+
+
 def evaluate_committed(run: dict, state: dict) -> dict | None:
     """Validation figures of the committed export (cached by the export's file hashes).
 
@@ -228,9 +235,9 @@ def evaluate_committed(run: dict, state: dict) -> dict | None:
     cached = rs.get("committed")
     if cached and cached.get("filesKey") == key:
         return cached
-    if manifest.get("validation", {}).get("points"):
+    v = manifest.get("validation", {})
+    if v.get("points") and bool(v.get("withContext")) == joint_context(run):
         from common.validation import bd_rate
-        v = manifest["validation"]
         result = {"id": manifest.get("id"), "points": v["points"], "bdRate": bd_rate(v["points"], _anchor(state)),
                   "source": "manifest validation block", "filesKey": key}
     else:
@@ -497,9 +504,11 @@ def cmd_export(args) -> None:
         with open(mpath) as f:
             manifest = json.load(f)
         manifest["validation"] = {"images": "models/train/validation-images.txt (10 images of images-train, never "
-                                            "trained on)", "method": "PyTorch model, rounded latents, likelihood bits; "
-                                  "PSNR on 8-bit RGB", "points": best["points"],
-                                  "bdRateVsPillowJpeg": best["bdRate"], "step": best["step"]}
+                                            "trained on)", "method": ("PyTorch model with its checkerboard context (Δμ in 1/16, integer Δk), rounded latents, "
+                                             "bits under the tables' scales" if joint_context(run) else
+                                             "PyTorch model, rounded latents, likelihood bits") + "; PSNR on 8-bit RGB", "points": best["points"],
+                                  "bdRateVsPillowJpeg": best["bdRate"], "step": best["step"],
+                                  "withContext": joint_context(run)}
         with open(mpath, "w") as f:
             json.dump(manifest, f, separators=(",", ":"))
         rs.pop("committed", None)

@@ -18,6 +18,11 @@ export interface IntLayerSpec {
   bias?: Float64Array;
   /** Per rate level, per output channel (a first layer conditioned on the rate). */
   levelBias?: Float64Array[];
+  /**
+   * The layer's own rescaling shift (1–40). Layers quantized before 2026-12-07 store none and use their
+   * network's single `shift`; since then each layer keeps 23-bit multipliers.
+   */
+  shift?: number;
 }
 
 /** A JSON array of integers below `bound` in magnitude (2^31, or 2^52 for biases), of `length` entries when given. */
@@ -38,6 +43,7 @@ export function intLayerAt(f: ManifestFields, value: unknown, key: string, inCha
     weightOffset: f.intAt(l.weightOffset, `${key}.weightOffset`, 0, 2 ** 30),
     mult: Int32Array.from(exactInts(f, l.mult, `${key}.mult`, outChannels)),
   };
+  if (l.shift !== undefined) spec.shift = f.intAt(l.shift, `${key}.shift`, 1, 40);
   if (l.levelBias !== undefined) {
     if (!Array.isArray(l.levelBias) || l.levelBias.length !== levels) throw f.invalid(`${key}.levelBias`, `${levels} rows`);
     spec.levelBias = l.levelBias.map((row, i) => Float64Array.from(exactInts(f, row, `${key}.levelBias[${i}]`, outChannels, 2 ** 52)));

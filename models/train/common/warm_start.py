@@ -455,6 +455,9 @@ def init_from_export(model, folder: str, config: dict | None = None, *, strip_pr
     print(f"rate levels restored from the manifest: {gains}", flush=True)
     eb_report = restore_bottleneck(model.entropy_bottleneck, manifest["entropyBottleneck"],
                                    fit_steps=table_fit_steps) if "entropyBottleneck" in manifest else None
+    extras = model.load_export_extras(folder, manifest) if hasattr(model, "load_export_extras") else None
+    if extras:
+        print(f"from the export besides its graphs: {extras}", flush=True)
     prov = manifest.get("provenance", {})
     rel = os.path.relpath(os.path.abspath(folder), REPO)
     return {"folder": rel if not rel.startswith("..") else os.path.abspath(folder),
@@ -463,5 +466,5 @@ def init_from_export(model, folder: str, config: dict | None = None, *, strip_pr
             "emaLoss": prov.get("emaLoss"),
             "exportFinalTraining": prov.get("finalTraining"), "files": hashes,
             "loaded": len(loaded), "notInGraphs": lost, "unexpected": unexpected,
-            "rateLevels": gains, "bottleneck": eb_report,
+            "rateLevels": gains, "bottleneck": eb_report, "extras": extras,
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}

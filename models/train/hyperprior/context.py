@@ -16,6 +16,9 @@ after training, and validated with the integer network on the validation split.
 
     /usr/bin/python3 models/train/hyperprior/context.py --run msh-wf [--steps 3000] [--threads 1]
 
+A checkpoint trained jointly with its context (train.py --context-width; model.context_latents)
+brings its own weights: ``--ckpt <it> --steps 0`` only quantizes and validates them.
+
 writes models/.runs/hyperprior/<run>/context.pt (float weights, the integer layers, the source step);
 export.py --context puts it beside the model as context.bin + the manifest's ``context`` section.
 """
@@ -71,8 +74,11 @@ class CheckerboardContext(nn.Module):
 
     def forward(self, v: torch.Tensor, k: torch.Tensor, amask: torch.Tensor, mu: torch.Tensor | None = None):
         """v: rounded residuals (anchors used), k: hyper table indexes.  Returns (Δμ, Δk) floats."""
-        a = F.relu(self.c1(self.inputs(v, k, amask, mu)))
-        a = F.relu(self.c2(a))
+        return self.net(self.inputs(v, k, amask, mu))
+
+    def net(self, x: torch.Tensor):
+        """The three layers on prepared inputs x (2M channels) -> (Δμ, Δk)."""
+        a = F.relu(self.c2(F.relu(self.c1(x))))
         dmu, dk = self.c3(a).chunk(2, 1)
         return dmu, dk
 
@@ -150,7 +156,8 @@ def export_context(path: str, out_dir: str, step: int | None = None) -> dict:
         w = np.ascontiguousarray(layer["weight"], np.int8)
         blob += w.tobytes()
         layers.append({"inChannels": int(w.shape[1]), "outChannels": int(w.shape[0]), "weightOffset": offset,
-                       "mult": [int(m) for m in layer["mult"]], "bias": [int(b) for b in layer["bias"]]})
+                       "mult": [int(m) for m in layer["mult"]], "bias": [int(b) for b in layer["bias"]],
+                       "shift": int(layer.get("shift", SHIFT))})
         offset += w.size
     with open(os.path.join(out_dir, "context.bin"), "wb") as f:
         f.write(bytes(blob))
@@ -187,6 +194,9 @@ def main() -> None:
     p.add_argument("--mode", default="checker", choices=["checker", "hyper"])
     p.add_argument("--out", help="where to write the result (default: the run folder's context.pt)")
     p.add_argument("--init", help="start from this context.pt (e.g. the one trained on an earlier checkpoint)")
+    p.add_argument("--export-to", metavar="EXPORT",
+                   help="then replace the context of this export (context.bin, the manifest's context section and "
+                        "file entry); its graphs must be of the checkpoint's step")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -222,9 +232,13 @@ def main() -> None:
     print(f"cached {len(Y)} crops in {time.time() - t0:.0f} s", flush=True)
 
     ctx = CheckerboardContext(M, args.width, mode=args.mode)
+    joint = {k[len("context."):]: v for k, v in st["model"].items() if k.startswith("context.")}
     if args.init:
         ctx.load_state_dict(torch.load(args.init, map_location="cpu")["state"])
         print(f"weights from {args.init}", flush=True)
+    elif joint:  # a model trained jointly with its context (train.py --context-width)
+        ctx.load_state_dict(joint)
+        print(f"weights from the checkpoint's own context (trained jointly; --steps {args.steps} more here)", flush=True)
     opt = torch.optim.Adam(ctx.parameters(), lr=args.lr)
     h, w = Y.shape[2:]
     amask = anchor_mask(h, w)
@@ -299,6 +313,26 @@ def main() -> None:
                 "validation": {"base": pb, "context": pc, "bdBase": bd_base, "bdContext": bd_ctx, "bdVsBase": bd_rel},
                 "args": vars(args)}, out)
     print(f"wrote {out}")
+    if args.export_to:
+        replace_context(out, args.export_to)
+        print(f"replaced the context of {args.export_to}")
+
+
+def replace_context(path: str, folder: str) -> None:
+    """Puts the context of ``path`` (context.pt) into the export ``folder`` in place of its own: the
+    graphs and tables stay, so the export must be of the step the context was trained on."""
+    import json
+
+    from common.export_utils import sha256
+    mpath = os.path.join(folder, "manifest.json")
+    with open(mpath) as f:
+        manifest = json.load(f)
+    step = int(manifest.get("provenance", {}).get("steps") or -1)
+    manifest["context"] = export_context(path, folder, step)
+    cbin = os.path.join(folder, "context.bin")
+    manifest.setdefault("files", {})["context.bin"] = {"sha256": sha256(cbin), "bytes": os.path.getsize(cbin)}
+    with open(mpath, "w") as f:
+        json.dump(manifest, f, separators=(",", ":"))
 
 
 if __name__ == "__main__":

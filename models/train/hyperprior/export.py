@@ -282,6 +282,13 @@ def main(argv=None):
                                           "context.pt): written as context.bin + the manifest's context section")
     args = parser.parse_args(argv)
     state, model, quantile_note, model_id = load_for_export(args, build)
+    if getattr(model, "context", None) is not None:
+        # a jointly trained context travels as context.pt's integer layers (--context): the graphs,
+        # tables, parity and evaluation here are those of the plain hyperprior under it
+        model.context = None
+        if not args.context:
+            raise SystemExit("this checkpoint was trained with a checkerboard context: export it with --context "
+                             "(context.py --ckpt <it> --steps 0 quantizes the checkpoint's own context)")
     context = None
     if args.context:
         context_section = export_context(args.context, args.out, state.get("step"))

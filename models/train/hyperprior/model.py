@@ -87,7 +87,9 @@ def code_latents(model, y: torch.Tensor, level: torch.Tensor) -> dict:
         z_hat = model.entropy_bottleneck.quantize(z, model.training)
         z_lik = model.entropy_bottleneck.likelihood(z_hat)
         scales, means = model.h_s(z_hat * model.hyper_inv_gain(level)).chunk(2, 1)
-        if model.training:
+        if getattr(model, "context", None) is not None:
+            y_hat, y_lik, means, scales = context_latents(model.context, y, scales, means, model.training)
+        elif model.training:
             y_lik = gaussian_likelihood(y + torch.empty_like(y).uniform_(-0.5, 0.5), scales, means)
             y_hat = ste_round(y - means) + means
         else:
@@ -96,6 +98,44 @@ def code_latents(model, y: torch.Tensor, level: torch.Tensor) -> dict:
     x_hat = model.g_s(y_hat * model.inv_gain(level)).float()
     return {"x_hat": x_hat, "likelihoods": {"y": y_lik, "z": z_lik},
             "y": y, "z": z, "y_hat": y_hat, "z_hat": z_hat, "scales": scales, "means": means}
+
+
+def context_latents(context, y: torch.Tensor, scales: torch.Tensor, means: torch.Tensor, training: bool):
+    """The y path of a model trained jointly with its checkerboard context (hyperprior/context.py):
+    anchors are coded with h_s's (μ, σ); the context, fed what the decoder has (the anchors' ŷ through
+    straight-through rounding, round(16μ)/16 and the integer table index k), shifts the non-anchors'
+    means by Δμ and their table index by Δk.  The index is k's integer in the forward pass and
+    h_s's continuous log-scale in the backward pass (straight through), so h_s keeps learning the
+    non-anchors' scales.  Eval mode rounds Δμ to 1/16 and Δk to an integer and uses the table's
+    scales everywhere, as the codec does (so its bits are context.py's "table bits").
+    Returns (y_hat, y likelihoods, means, scales) with the non-anchors' refined values."""
+    from hyperprior.context import LOG_STEP, LOG_T0, TABLE, anchor_mask, table_scale
+    from common.entropy import scale_indexes
+
+    h, w = y.shape[2:]
+    amask = anchor_mask(h, w).to(y.device)
+    nmask = 1 - amask
+    mu16 = ste_round(means * 16) / 16
+    k_int = scale_indexes(scales.detach(), TABLE).float()
+    k_cont = ((torch.log(scales.clamp(min=float(TABLE[0]))) - LOG_T0) / LOG_STEP).clamp(0, len(TABLE) - 1)
+    k_ste = k_cont + (k_int - k_cont).detach()
+    anchors_hat = ste_round(y - means) + mu16
+    x = torch.cat([anchors_hat * amask + mu16 * nmask, k_int / 16], 1)
+    dmu, dk = context.net(x)
+    if not training:
+        dmu, dk = torch.round(dmu * 16) / 16, torch.round(dk)
+    means2 = means + dmu * nmask
+    k2 = (k_ste + dk).clamp(0, len(TABLE) - 1)
+    if not training:  # the codec's tables at every position (context.py's "table bits")
+        scales = table_scale(k_int)
+    scales2 = torch.where(nmask.bool(), table_scale(k2), scales)
+    if training:
+        y_lik = gaussian_likelihood(y + torch.empty_like(y).uniform_(-0.5, 0.5), scales2, means2)
+        y_hat = ste_round(y - means2) + means2
+    else:
+        y_hat = torch.round(y - means2) + means2
+        y_lik = gaussian_likelihood(y_hat, scales2, means2)
+    return y_hat, y_lik, means2, scales2
 
 
 def rd_loss(out: dict, x: torch.Tensor, lmbda: torch.Tensor) -> dict:

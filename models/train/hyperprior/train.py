@@ -51,6 +51,11 @@ def _model_flags(p):
     p.add_argument("--encoder-refine-lr-scale", type=float, default=10.0,
                    help="learning rate of that branch as a multiple of --lr's schedule (it starts from zero "
                         "while the rest is converged)")
+    p.add_argument("--context-width", type=int, default=0, metavar="W",
+                   help="wavelet transform: train a checkerboard context of width W jointly with the model "
+                        "(model.context_latents; from the --init-from export's context.bin when it has one)")
+    p.add_argument("--context-lr-scale", type=float, default=10.0,
+                   help="learning rate of the context as a multiple of --lr's schedule")
     p.add_argument("--bottleneck-lr-scale", type=float, default=1.0,
                    help="learning rate of the z bottleneck's density as a multiple of --lr (a fresh "
                         "density starts broad, ~3 bits per mostly-zero z symbol, and learns slowly at 1x)")
@@ -89,6 +94,8 @@ def main(argv=None):
         config["transform"] = "wavelet"
         if args.encoder_refine > 0:
             config["encoderRefine"] = args.encoder_refine
+        if args.context_width > 0:
+            config["contextWidth"] = args.context_width
         run_dir = os.path.join(args.runs_root, args.run)
         mirror = os.path.join(args.mirror_root, args.run) if args.mirror_root else None
         fresh = not (args.resume and checkpoint.find_latest(run_dir, mirror))
@@ -105,11 +112,14 @@ def main(argv=None):
     def lr_scale(name: str) -> float:
         if name.startswith("g_a.refine."):  # the new branch learns faster than the converged rest
             return args.encoder_refine_lr_scale
+        if name.startswith("context."):
+            return args.context_lr_scale
         if name.startswith(TRANSFORM_PREFIXES):
             return args.transform_lr_scale
         return args.bottleneck_lr_scale if name.startswith("entropy_bottleneck.") else 1.0
 
-    scaled = args.transform_lr_scale != 1.0 or args.bottleneck_lr_scale != 1.0 or args.encoder_refine > 0
+    scaled = (args.transform_lr_scale != 1.0 or args.bottleneck_lr_scale != 1.0 or args.encoder_refine > 0
+              or args.context_width > 0)
     train_image_rd(args, config, build_fn, rd_loss, bottleneck_input, step_hook=hook,
                    lr_scale=lr_scale if scaled else None)
 

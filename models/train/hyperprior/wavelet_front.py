@@ -58,6 +58,7 @@ class RefinedEncoder(Encoder):
 # parameters that a checkpoint of the linear-encoder model lacks (common/warm_start.py leaves them at
 # their initialisation, which makes the refined model compute what the linear one did)
 NEW_BRANCHES = ("g_a.refine.",)
+CONTEXT_BRANCH = ("context.",)  # a jointly trained checkerboard context (config ``contextWidth``)
 
 
 def _conv(cin: int, cout: int, k: int = 5, stride: int = 2) -> nn.Conv2d:
@@ -72,7 +73,7 @@ class WaveletFrontHyperpriorVR(nn.Module):
     """See the module docstring.  Same interface as ``MeanScaleHyperpriorVR``."""
 
     def __init__(self, N: int = 96, M: int = 48, width: int = 192, blocks: int = 3, levels: int = 3,
-                 wavelet: str = "cdf97", lambdas=(), encoder_refine: int = 0):
+                 wavelet: str = "cdf97", lambdas=(), encoder_refine: int = 0, context_width: int = 0):
         super().__init__()
         self.N, self.M = N, M
         self.register_buffer("lambdas", torch.tensor(lambdas, dtype=torch.float32))
@@ -82,6 +83,11 @@ class WaveletFrontHyperpriorVR(nn.Module):
         self.z_stride = wpt.factor * 4
         self.g_a = RefinedEncoder(wpt, M, encoder_refine) if encoder_refine > 0 else Encoder(wpt, M)
         self.new_branches = NEW_BRANCHES if encoder_refine > 0 else ()
+        self.context = None
+        if context_width > 0:  # trained jointly (model.context_latents); hyperprior/context.py
+            from hyperprior.context import CheckerboardContext
+            self.context = CheckerboardContext(M, context_width)
+            self.new_branches = self.new_branches + CONTEXT_BRANCH
         self.g_s = Decoder(wpt, M, width, blocks)
         self.h_a = nn.Sequential(_conv(M, N, 3, 1), nn.LeakyReLU(inplace=True), _conv(N, N),
                                  nn.LeakyReLU(inplace=True), _conv(N, N))
@@ -97,6 +103,30 @@ class WaveletFrontHyperpriorVR(nn.Module):
     def levels(self) -> int:
         return int(self.lambdas.numel())
 
+    def load_export_extras(self, folder: str, manifest: dict) -> dict | None:
+        """Warm start of a model with a context from an export that has one: its integer layers
+        (context.bin), dequantized.  Returns a provenance record, or None."""
+        if self.context is None or "context" not in manifest:
+            return None
+        import os
+
+        import numpy as np
+
+        from common.int_conv import dequantize_conv
+        spec = manifest["context"]
+        if spec.get("hidden") != self.context.width:
+            raise ValueError(f"the export's context has width {spec.get('hidden')}, the model {self.context.width}")
+        blob = np.fromfile(os.path.join(folder, spec["file"]), np.int8)
+        exps = spec["exponents"]
+        with torch.no_grad():
+            for i, (layer, conv) in enumerate(zip(spec["layers"], (self.context.c1, self.context.c2, self.context.c3))):
+                n = conv.weight.numel()
+                wq = blob[layer["weightOffset"]:layer["weightOffset"] + n].reshape(conv.weight.shape)
+                w, b = dequantize_conv(wq, layer["mult"], layer["bias"], exps[i], exps[i + 1], layer.get("shift", spec["shift"]))
+                conv.weight.copy_(torch.from_numpy(w).float())
+                conv.bias.copy_(torch.from_numpy(b).float())
+        return {"context": spec["file"], "trainedOn": spec.get("trainedOn")}
+
     def forward(self, x: torch.Tensor, level: torch.Tensor) -> dict:
         from hyperprior.model import code_latents
         with torch.autocast(x.device.type, enabled=False):  # the linear encoder stays float32
@@ -108,7 +138,8 @@ def build(config: dict) -> WaveletFrontHyperpriorVR:
     return WaveletFrontHyperpriorVR(N=config["N"], M=config["M"], width=config.get("width", 192),
                                     blocks=config.get("blocks", 3), levels=config.get("levels", 3),
                                     wavelet=config.get("wavelet", "cdf97"), lambdas=config["lambdas"],
-                                    encoder_refine=config.get("encoderRefine", 0))
+                                    encoder_refine=config.get("encoderRefine", 0),
+                                    context_width=config.get("contextWidth", 0))
 
 
 @torch.no_grad()

@@ -78,7 +78,7 @@ def main(argv=None):
         if np.abs(bias).max() >= 2 ** 52:
             raise SystemExit(f"layer {i + 1}: a bias does not fit 52 bits")
         entry = {"inChannels": int(w.shape[1]), "outChannels": int(w.shape[0]), "weightOffset": offset,
-                 "mult": [int(m) for m in layer["mult"]]}
+                 "mult": [int(m) for m in layer["mult"]], "shift": int(layer["shift"])}
         if i == 0:
             entry["levelBias"] = [[int(b) for b in row] for row in bias]
         else:
@@ -121,7 +121,8 @@ def main(argv=None):
                     "for a GOP's first P-frame); "
                     "a2 = clamp(conv(a1, L2), 0, activationMax); o = clamp(conv(a2, L3), -outputMax, outputMax); "
                     "mu16 = clamp(x + o[0:M], -outputMax, outputMax); index = clamp((o[M:2M] + 8) >> 4, 0, tableSize-1); "
-                    "conv(in, L)[c] = floor((sum_3x3 weight*in (zero padding) * mult[c] + bias[c] + 2^(shift-1)) / 2^shift)",
+                    "conv(in, L)[c] = floor((sum_3x3 weight*in (zero padding) * mult[c] + bias[c] + 2^(shift-1)) / 2^shift), "
+                    "shift = the layer's own (the top-level shift for layers without one)",
         },
         "staticTables": {"note": "the non-learned baseline ('--inter delta'): mu = previous decoded latent, one table index per "
                                  "rate level and channel, fitted on the training latents",

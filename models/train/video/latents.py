@@ -73,15 +73,29 @@ def read_frames(path: str, width: int, height: int, wanted: set[int]):
         proc.wait()
 
 
-def load_intra(folder: str):
-    """g_a of an exported hyperprior model as a PyTorch module, plus the manifest."""
+def load_intra(folder: str, entropy: bool = False):
+    """An exported hyperprior model as a PyTorch module (its graphs' weights: g_a, h_a, h_s, g_s), plus
+    the manifest.  ``entropy``: also its rate levels' gains and the z prior (density fitted to the
+    manifest's tables), for the P-frame hyperprior of hyper inter models."""
     from hyperprior.model import build
-    from common.warm_start import load_onnx_weights, graph_files, read_manifest
+    from common.warm_start import PREFIX, graph_files, load_onnx_weights, read_initializers, read_manifest
     manifest = read_manifest(folder)
     ch = manifest["channels"]
-    model = build({"transform": "wavelet" if "wavelet" in manifest.get("variant", "") else "gdn",
-                   "N": ch["N"], "M": ch["M"], "lambdas": [l["lambda"] for l in manifest["rateLevels"]]})
-    load_onnx_weights(model, graph_files(folder, manifest), verbose=True)
+    files = graph_files(folder, manifest)
+    config = {"transform": "wavelet" if "wavelet" in manifest.get("variant", "") else "gdn",
+              "N": ch["N"], "M": ch["M"], "lambdas": [l["lambda"] for l in manifest["rateLevels"]]}
+    refine = read_initializers(files)[0].get(PREFIX + "g_a.refine.0.weight")
+    if refine is not None:  # the nonlinear encoder branch (hyperprior/wavelet_front.py RefinedEncoder)
+        config["encoderRefine"] = int(refine.shape[0])
+    model = build(config)
+    _, _, unexpected = load_onnx_weights(model, files, verbose=True)
+    stray = [n for n in unexpected if n.startswith(PREFIX + "g_a.")]
+    if stray:  # an encoder part the model lacks would silently give other latents than the codec's
+        raise ValueError(f"{folder}: encoder weights the rebuilt model has no place for: {stray}")
+    if entropy:
+        from common.warm_start import restore_bottleneck, restore_rate_levels
+        restore_rate_levels(model, manifest)
+        restore_bottleneck(model.entropy_bottleneck, manifest["entropyBottleneck"])
     model.eval()
     return model, manifest
 

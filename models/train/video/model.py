@@ -41,11 +41,17 @@ def table_step(scale_table) -> float:
 
 class ConditionalPrior(nn.Module):
     def __init__(self, M: int = 48, hidden: int = 64, levels: int = 8, table_size: int = 64,
-                 log_step: float = 0.1231, frames: int = 1):
+                 log_step: float = 0.1231, frames: int = 1, hyper: bool = False):
         super().__init__()
         self.M, self.hidden, self.levels, self.table_size, self.log_step = M, hidden, levels, table_size, log_step
         self.frames = frames  # 2: ŷ_{t-2} is a second input (ŷ_{t-1} again for a GOP's first P-frame)
+        # an experiment (2026-12-07, not exportable): the P-frame's own hyperprior [μ_h ; k_h] of the
+        # image model's h_s (hyper_inputs) as a second input of layer 1; it lost on validation
+        self.hyper = hyper
         self.c1 = nn.Conv2d(frames * M, hidden, 3, padding=1, bias=False)
+        if hyper:  # a second layer-1 convolution (int8 layers take at most 114 input channels), zero at the start
+            self.c1h = nn.Conv2d(2 * M, hidden, 3, padding=1, bias=False)
+            nn.init.zeros_(self.c1h.weight)
         self.level_bias = nn.Parameter(torch.zeros(levels, hidden))
         self.c2 = nn.Conv2d(hidden, hidden, 3, padding=1)
         self.c3 = nn.Conv2d(hidden, 2 * M, 3, padding=1)
@@ -54,11 +60,16 @@ class ConditionalPrior(nn.Module):
             self.c3.bias.zero_()
             self.c3.bias[M:] = 16.0  # start near scale 0.11·e^(16·0.123) ≈ 0.8
 
-    def forward(self, ctx: torch.Tensor, level: torch.Tensor, ctx2: torch.Tensor | None = None):
+    def forward(self, ctx: torch.Tensor, level: torch.Tensor, ctx2: torch.Tensor | None = None,
+                hyp: torch.Tensor | None = None):
         """ctx: (B, M, H, W) previous decoded latent (rate-level domain); level: (B,) long; ctx2: the
-        one before it (two-frame models).  Returns (means, continuous table index)."""
+        one before it (two-frame models); hyp: [μ_h ; k_h / 16] (hyper models, :func:`hyper_inputs`).
+        Returns (means, continuous table index)."""
         x = torch.cat([ctx, ctx if ctx2 is None else ctx2], 1) if self.frames == 2 else ctx
-        a = F.relu(self.c1(x) + self.level_bias[level][:, :, None, None])
+        pre = self.c1(x) + self.level_bias[level][:, :, None, None]
+        if self.hyper:
+            pre = pre + self.c1h(hyp)
+        a = F.relu(pre)
         a = F.relu(self.c2(a))
         dmu, s = self.c3(a).chunk(2, 1)
         return ctx + dmu, s.clamp(0, self.table_size - 1)
@@ -67,12 +78,27 @@ class ConditionalPrior(nn.Module):
         return torch.exp(LOG_SCALE_MIN + index * self.log_step)
 
 
+def hyper_inputs(intra, y: torch.Tensor, level: torch.Tensor, scale_table) -> tuple[torch.Tensor, torch.Tensor]:
+    """The P-frame hyperprior of a hyper model, with the FROZEN image model ``intra`` (a hyperprior
+    PyTorch model): z = h_a(y)·hyper_gain coded with the image model's factorized prior, (σ_h, μ_h) =
+    h_s(ẑ·hyper_inv_gain).  Returns (hyp = [round(16·μ_h)/16 ; k_h/16] with k_h the table index of σ_h,
+    as the integer network reads them, and the bits of ẑ per sample (B,))."""
+    from common.entropy import scale_indexes
+    with torch.no_grad():
+        z = intra.h_a(y) * intra.hyper_gain(level)
+        z_hat = intra.entropy_bottleneck.quantize(z, False)
+        z_bits = -torch.log2(intra.entropy_bottleneck.likelihood(z_hat)).flatten(1).sum(1)
+        scales, means = intra.h_s(z_hat * intra.hyper_inv_gain(level)).chunk(2, 1)
+        k = scale_indexes(scales, np.asarray(scale_table, np.float32)).float()
+        return torch.cat([torch.round(means * 16) / 16, k / 16], 1), z_bits
+
+
 # --------------------------------------------------------------------------- integer network
 
 class IntNet:
     """The integer network (numpy reference of native/src/int_net.cc).  ``layers``: three dicts with
     ``weight`` int8 (O, I, 3, 3), ``mult`` int32 (O,), ``bias`` int64 (O,) or, for layer 1,
-    (levels, O); all with SHIFT."""
+    (levels, O); each with its ``shift`` (SHIFT when it has none: layers quantized before 2026-12-07)."""
 
     def __init__(self, layers: list[dict], M: int, table_size: int):
         self.layers, self.M, self.table_size = layers, M, table_size
@@ -88,9 +114,10 @@ class IntNet:
         x1 = x
         if l1["weight"].shape[1] == 2 * self.M:
             x1 = np.concatenate([x, np.clip((ctx16 if ctx16b is None else ctx16b).astype(np.int64), -ACT_MAX, ACT_MAX)])
-        a = np.clip(self.rescale(self.conv(x1, l1["weight"]), l1["mult"], l1["bias"][level]), 0, ACT_MAX)
-        a = np.clip(self.rescale(self.conv(a, l2["weight"]), l2["mult"], l2["bias"]), 0, ACT_MAX)
-        o = np.clip(self.rescale(self.conv(a, l3["weight"]), l3["mult"], l3["bias"]), -OUT_MAX, OUT_MAX)
+        sh = lambda l: l.get("shift", SHIFT)  # noqa: E731  (layers quantized before per-layer shifts: SHIFT)
+        a = np.clip(self.rescale(self.conv(x1, l1["weight"]), l1["mult"], l1["bias"][level], sh(l1)), 0, ACT_MAX)
+        a = np.clip(self.rescale(self.conv(a, l2["weight"]), l2["mult"], l2["bias"], sh(l2)), 0, ACT_MAX)
+        o = np.clip(self.rescale(self.conv(a, l3["weight"]), l3["mult"], l3["bias"], sh(l3)), -OUT_MAX, OUT_MAX)
         mu16 = np.clip(x + o[:self.M], -OUT_MAX, OUT_MAX)
         index = np.clip((o[self.M:] + 8) >> 4, 0, self.table_size - 1)
         return mu16, index
@@ -110,8 +137,9 @@ def quantize(model: ConditionalPrior, calib_ctx: torch.Tensor, calib_level: torc
         return quantize_conv(conv, f_in, int(out_exp[0]), bias)
     M = model.M
     hid = model.hidden
-    l1 = layer(model.c1, f0, np.full(hid, f1), np.zeros(hid))
-    l1["bias"] = np.round(model.level_bias.detach().double().numpy() * 2.0 ** (f1 + SHIFT)).astype(np.int64)
+    level_bias = model.level_bias.detach().double().numpy()
+    l1 = layer(model.c1, f0, np.full(hid, f1), np.abs(level_bias).max(0))  # the shift allows for the largest level bias
+    l1["bias"] = np.round(level_bias * 2.0 ** (f1 + l1["shift"])).astype(np.int64)
     l2 = layer(model.c2, f1, np.full(hid, f2), model.c2.bias.detach().double().numpy())
     l3 = layer(model.c3, f2, np.full(2 * M, fo), model.c3.bias.detach().double().numpy())
     return IntNet([l1, l2, l3], M, model.table_size), {"exponents": [f0, f1, f2, fo]}
@@ -120,7 +148,7 @@ def quantize(model: ConditionalPrior, calib_ctx: torch.Tensor, calib_level: torc
 def dequantize_export(folder: str) -> dict:
     """The float weights of an exported inter model (``manifest.json`` + ``inter.bin``), as a
     ``ConditionalPrior`` state dict: the inverse of :func:`quantize` up to its int8 rounding
-    (weight = int8 · mult / 2^(out_exp − in_exp + SHIFT), bias = int / 2^(out_exp + SHIFT)).
+    (weight = int8 · mult / 2^(out_exp − in_exp + shift), bias = int / 2^(out_exp + shift)).
     A warm start when the run's checkpoints were lost with their machine."""
     import json
     import os
@@ -134,7 +162,8 @@ def dequantize_export(folder: str) -> dict:
         wq = raw[layer["weightOffset"]:layer["weightOffset"] + o * c * 9].reshape(o, c, 3, 3)
         out_exp, in_exp = exps[i + 1], exps[i]
         bias_key = "levelBias" if i == 0 else "bias"
-        w, b = dequantize_conv(wq, layer["mult"], np.asarray(layer[bias_key], np.float64), in_exp, out_exp)
+        w, b = dequantize_conv(wq, layer["mult"], np.asarray(layer[bias_key], np.float64), in_exp, out_exp,
+                               layer.get("shift", inter["shift"]))
         state[f"{name}.weight"] = torch.from_numpy(w.astype(np.float32))
         state["level_bias" if i == 0 else f"{name}.bias"] = torch.from_numpy(b.astype(np.float32))
     return state

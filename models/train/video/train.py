@@ -32,7 +32,7 @@ sys.path.insert(0, HERE)
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 
 from common.entropy import gaussian_likelihood  # noqa: E402
-from model import ConditionalPrior, IntNet, dequantize_export, quantize, table_step, LOG_SCALE_MIN  # noqa: E402
+from model import ConditionalPrior, IntNet, dequantize_export, hyper_inputs, quantize, table_step, LOG_SCALE_MIN  # noqa: E402
 
 
 def load_manifest(folder):
@@ -96,11 +96,12 @@ def distortion(y, mu, weight):
     return (e.pow(2) * weight[:, :, None, None]).flatten(1).sum(1) / (3 * 64 * e[0, 0].numel())
 
 
-def evaluate(model, valid, gains, log_step, tables, intnet=None, weights=None, lambdas=None):
+def evaluate(model, valid, gains, log_step, tables, intnet=None, weights=None, lambdas=None, intra=None, scale_table=None):
     """Real-rounding bits per pixel of the validation runs' inter frames per level -- the float
     network, the static-table baseline and (optionally) the integer network -- and, with
     ``weights`` (levels, M) and ``lambdas``, the pixel MSE their rounding leaves and the RD loss
-    bpp + λ·255²·MSE."""
+    bpp + λ·255²·MSE.  Hyper models (``intra``: the frozen image model, ``scale_table``): the bits
+    of each P-frame's ẑ count in the learned network's rate."""
     res = {"float": [], "delta": [], "int": [], "psnr": [], "psnrDelta": [], "rd": [], "rdDelta": []}
     v = torch.from_numpy(valid.astype(np.float32))
     R, T, M, H, W = v.shape
@@ -118,7 +119,11 @@ def evaluate(model, valid, gains, log_step, tables, intnet=None, weights=None, l
             bits_l = bits_d = mse_l = mse_d = 0.0
             for t in range(1, T):
                 tgt = y[:, t]
-                mu, s = model(ctx_l, lev, ctx_l2)
+                hyp = None
+                if intra is not None:
+                    hyp, zb = hyper_inputs(intra, tgt, lev, scale_table)
+                    bits_l += float(zb.sum())
+                mu, s = model(ctx_l, lev, ctx_l2, hyp)
                 mu = torch.round(mu * 16) / 16
                 bits_l += float(bits_of(tgt, mu, torch.round(s), log_step))
                 tab = torch.from_numpy(tables[l])[None, :, None, None].expand_as(tgt)
@@ -167,6 +172,12 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--context-frames", type=int, choices=(1, 2), default=1,
                    help="2: the network also sees ŷ_{t-2} (ŷ_{t-1} again for a GOP's first P-frame)")
+    p.add_argument("--hyper", action="store_true",
+                   help="experiment (float network only, not exportable): P-frames carry their own hyperprior, ẑ_t of "
+                        "the image model's h_a, and the network also reads [μ_h ; k_h] of its h_s (model.hyper_inputs); "
+                        "a non-hyper --init gets zero weights for them. Lost on validation on 2026-12-07")
+    p.add_argument("--freeze-base", action="store_true",
+                   help="--hyper from a non-hyper --init: train only the hyperprior's layer-1 weights (c1h)")
     p.add_argument("--rate-only", action="store_true",
                    help="train on the rate alone (the first recipe); default: rate + λ·255²·MSE of the rounding")
     p.add_argument("--init", metavar="CHECKPOINT.pt|EXPORT",
@@ -188,8 +199,15 @@ def main(argv=None):
     print(f"train runs {train.shape}, valid runs {valid.shape}; intra {meta['intra']['id']}", flush=True)
     run_dir = os.path.join(args.runs_root, args.run)
     os.makedirs(run_dir, exist_ok=True)
-    model = ConditionalPrior(M, args.hidden, len(gains), len(table), log_step, frames=args.context_frames)
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    model = ConditionalPrior(M, args.hidden, len(gains), len(table), log_step, frames=args.context_frames, hyper=args.hyper)
+    intra_model = None
+    if args.hyper:
+        from latents import load_intra
+        intra_model, _ = load_intra(intra, entropy=True)
+        for q in intra_model.parameters():
+            q.requires_grad_(False)
+    params = [q for n, q in model.named_parameters() if not args.freeze_base or n.startswith("c1h.")]
+    opt = torch.optim.Adam(params, lr=args.lr)
     step, wall, best = 0, 0.0, math.inf
     latest = os.path.join(run_dir, "latest.pt")
     if not os.path.exists(latest) and args.init:
@@ -197,6 +215,8 @@ def main(argv=None):
         w = init["c1.weight"]
         if w.shape[1] == M and model.frames == 2:  # a one-frame model: ŷ_{t-2} starts with zero weight
             init["c1.weight"] = torch.cat([w, torch.zeros_like(w)], 1)
+        if model.hyper and "c1h.weight" not in init:  # from a model without the hyperprior: it starts unused
+            init["c1h.weight"] = torch.zeros_like(model.c1h.weight)
         model.load_state_dict(init)
         print(f"weights from {args.init}", flush=True)
     if os.path.exists(latest):
@@ -225,7 +245,7 @@ def main(argv=None):
     def save(name, extra=None):
         st = {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "wall": time.time() - t0,
               "best": best, "config": {"M": M, "hidden": args.hidden, "levels": len(gains), "tableSize": len(table), "frames": args.context_frames,
-                                       "logStep": log_step}, "meta": meta, **(extra or {})}
+                                       "logStep": log_step, "hyper": args.hyper}, "meta": meta, **(extra or {})}
         torch.save(st, os.path.join(run_dir, name + ".tmp"))
         os.replace(os.path.join(run_dir, name + ".tmp"), os.path.join(run_dir, name))
     started, first_step = time.time(), step
@@ -247,7 +267,8 @@ def main(argv=None):
         bpp = loss = 0.0
         for t in range(1, T):
             y = seq[:, t]
-            mu, s = model(ctx, lev, ctx2)
+            hyp = hyper_inputs(intra_model, y, lev, table)[0] if args.hyper else None
+            mu, s = model(ctx, lev, ctx2, hyp)
             lik = gaussian_likelihood(y + torch.empty_like(y).uniform_(-0.5, 0.5), model.scales(s), mu)
             b = -torch.log2(lik).sum() / (args.batch * H * W * 64)
             bpp = bpp + b / (T - 1)
@@ -264,7 +285,8 @@ def main(argv=None):
             print(f"step {step} loss {float(loss):.4f} bpp {float(bpp):.4f} ema {ema:.4f} lr {lr:.1e} s/step "
                   f"{(time.time() - started) / (step - first_step):.3f}", flush=True)
         if step % args.eval_every == 0 or step == args.steps:
-            res = evaluate(model, valid, gains, log_step, tables, weights=weights, lambdas=lambdas)
+            res = evaluate(model, valid, gains, log_step, tables, weights=weights, lambdas=lambdas,
+                           intra=intra_model, scale_table=table)
             line = " ".join(f"{v:.4f}" for v in res["float"])
             print(f"valid step {step}: inter bpp {res['mean']['float']:.4f} (per level {line}), rounding PSNR "
                   f"{res['mean']['psnr']:.2f}, RD {res['mean']['rd']:.4f}; static-table delta {res['mean']['delta']:.4f} "

@@ -64,6 +64,24 @@ describe('video model', () => {
     expect([...two.mu16]).not.toEqual([...one.mu16]);
   });
 
+  it('rescales each layer with its own shift, and refuses a shift outside 1..40', () => {
+    const raw = JSON.parse(readFileSync(path.join(MODEL, 'manifest.json'), 'utf8'));
+    const manifest = parseManifest(raw);
+    expect(manifest.inter.layers.map((l) => l.shift)).toEqual(raw.inter.layers.map((l: { shift: number }) => l.shift));
+    expect(manifest.inter.layers.every((l) => l.shift! > raw.inter.shift)).toBe(true); // 23-bit multipliers need more than 16
+    const p = manifest.parity;
+    // without their own shifts the layers would fall back to the network's single one and compute something else
+    const fallback = parseManifest({ ...raw, inter: { ...raw.inter, layers: raw.inter.layers.map(({ shift: _s, ...l }: Record<string, unknown>) => l) } });
+    const other = new InterModel(fallback, MODEL).predict(p.ctx16, p.height, p.width, p.level - 1, 'learned', p.ctx16b);
+    expect([...other.mu16]).not.toEqual([...p.mu16]);
+    for (const bad of [0, 41, 2.5]) {
+      const layers = raw.inter.layers.map((l: object, i: number) => (i === 2 ? { ...l, shift: bad } : l));
+      expect(() => parseManifest({ ...raw, inter: { ...raw.inter, layers } })).toThrow(expect.objectContaining({
+        code: 'ERR_MODEL_INVALID', message: expect.stringContaining('inter.layers[2].shift'),
+      }));
+    }
+  });
+
   it('notices a parity vector or a weight that does not match', async () => {
     {
       await using codec = await openVideo({ model: copyModel('parity', (m) => { m.parity.mu16[0] += 1; }), threads: 1 });
