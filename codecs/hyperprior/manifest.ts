@@ -26,6 +26,8 @@ export interface RateLevel {
   hyperInvGain: Float32Array;
   /** → g_s, length M. */
   invGain: Float32Array;
+  /** The λ it was trained for (loss λ·255²·MSE + bpp), when the manifest records it. */
+  lambda?: number;
 }
 
 export interface HyperpriorManifest {
@@ -111,6 +113,7 @@ function rateLevelsAt(value: unknown, n: number, m: number): RateLevel[] {
       hyperGain: floatsAt(l.hyperGain, `${key}.hyperGain`, n),
       hyperInvGain: floatsAt(l.hyperInvGain, `${key}.hyperInvGain`, n),
       invGain: floatsAt(l.invGain, `${key}.invGain`, m),
+      ...(typeof l.lambda === 'number' && Number.isFinite(l.lambda) && l.lambda > 0 ? { lambda: l.lambda } : {}),
     };
   }).sort((a, b) => a.quality - b.quality);
   if (levels.some((l, i) => i > 0 && l.quality === levels[i - 1]!.quality)) throw invalid('rateLevels', 'distinct quality values');

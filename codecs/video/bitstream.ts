@@ -2,12 +2,15 @@
  * The video codec's container layout (docs/FORMAT.md, "Video"): header parameters and the payloads of
  * its sections.
  *
- * Parameters: layout u8 (1) · GOP u32 · inter mode u8 (1 learned, 2 delta) · soundtrack u8 (0 none,
- * 1 coded, 2 copied).
+ * Parameters: layout u8 (1) · GOP u32 · inter mode u8 (1 learned, 2 delta, 3 motion) · soundtrack u8
+ * (0 none, 1 coded, 2 copied).
  *
  * Sections, in order: the soundtrack (if any), one section per frame in display order, the GOP index.
  *
- *   frame:   kind u8 (1 = I, 2 = P) · frame number u32 · I: z length u32 · z stream · y stream | P: y stream
+ *   frame:   kind u8 (1 = I, 2 = P, 6 = motion-compensated P) · frame number u32 ·
+ *            I: z length u32 · z stream · y stream | P: y stream |
+ *            motion P: residual quality u8 (a rate level of the image model) · motion length u32 ·
+ *            motion stream (motion.ts) · z length u32 · z stream (masked-z.ts) · y stream
  *   audio:   kind u8 (3 = coded: a whole neural-codec audio container | 4 = copied: format (u8 length +
  *            ASCII, an ffmpeg muxer name) · the original compressed stream)
  *   index:   kind u8 (5) · frames u32 · GOPs u32 · per GOP: first frame u32, section number u32
@@ -16,16 +19,19 @@ import { ByteReader, ByteWriter } from '../../src/container/bytes.js';
 import { CodecError } from '../../src/errors.js';
 import type { InterMode } from './inter-model.js';
 
+/** How P-frames are coded: the inter network or static tables on the latent (inter-model.ts), or motion compensation and a coded residual (motion.ts). */
+export type VideoInterMode = InterMode | 'motion';
+
 export type Soundtrack = 'none' | 'coded' | 'copied';
 
 export interface VideoParams {
   gop: number;
-  inter: InterMode;
+  inter: VideoInterMode;
   soundtrack: Soundtrack;
 }
 
 const LAYOUT = 1;
-const INTER_MODES: readonly InterMode[] = ['learned', 'delta'];
+const INTER_MODES: readonly VideoInterMode[] = ['learned', 'delta', 'motion'];
 const SOUNDTRACKS: readonly Soundtrack[] = ['none', 'coded', 'copied'];
 
 export const SECTION_I = 1;
@@ -33,6 +39,7 @@ export const SECTION_P = 2;
 export const SECTION_AUDIO = 3;
 export const SECTION_AUDIO_COPY = 4;
 export const SECTION_INDEX = 5;
+export const SECTION_MOTION = 6;
 
 function corrupt(message: string): CodecError {
   return new CodecError('ERR_BITSTREAM_CORRUPT', message);
@@ -55,12 +62,21 @@ export function decodeParams(bytes: Uint8Array): VideoParams {
 
 export type FramePayload =
   | { kind: 'I'; frame: number; z: Uint8Array; y: Uint8Array }
-  | { kind: 'P'; frame: number; y: Uint8Array };
+  | { kind: 'P'; frame: number; y: Uint8Array }
+  | { kind: 'M'; frame: number; quality: number; motion: Uint8Array; z: Uint8Array; y: Uint8Array };
+
+const SECTION_OF = { I: SECTION_I, P: SECTION_P, M: SECTION_MOTION } as const;
 
 export function encodeFrame(f: FramePayload): Uint8Array {
-  const w = new ByteWriter().u8(f.kind === 'I' ? SECTION_I : SECTION_P).u32(f.frame);
-  if (f.kind === 'I') w.u32(f.z.length).bytes(f.z);
+  const w = new ByteWriter().u8(SECTION_OF[f.kind]).u32(f.frame);
+  if (f.kind === 'M') w.u8(f.quality).u32(f.motion.length).bytes(f.motion);
+  if (f.kind !== 'P') w.u32(f.z.length).bytes(f.z);
   return w.bytes(f.y).finish();
+}
+
+/** Is `kind` (a section's first byte) a frame? */
+export function isFrameSection(kind: number | undefined): boolean {
+  return kind === SECTION_I || kind === SECTION_P || kind === SECTION_MOTION;
 }
 
 export interface GopEntry {
@@ -92,13 +108,19 @@ export type Section =
 export function parseSection(payload: Uint8Array, where: string): Section {
   const r = new ByteReader(payload);
   const kind = r.u8(where);
-  if (kind === SECTION_I || kind === SECTION_P) {
+  if (isFrameSection(kind)) {
     const frame = r.u32(where);
     if (kind === SECTION_P) return { kind: 'P', frame, y: payload.subarray(r.offset) };
-    const zLength = r.u32(where);
-    if (zLength > r.remaining) throw corrupt(`${where}: the z stream claims ${zLength} bytes, ${r.remaining} are there; the file is corrupt.`);
-    const z = r.bytes(zLength, where);
-    return { kind: 'I', frame, z, y: payload.subarray(r.offset) };
+    const stream = (name: string): Uint8Array => {
+      const length = r.u32(where);
+      if (length > r.remaining) throw corrupt(`${where}: the ${name} stream claims ${length} bytes, ${r.remaining} are there; the file is corrupt.`);
+      return r.bytes(length, where);
+    };
+    const quality = kind === SECTION_MOTION ? r.u8(where) : 0;
+    const motion = kind === SECTION_MOTION ? stream('motion') : undefined;
+    const z = stream('z');
+    const y = payload.subarray(r.offset);
+    return motion ? { kind: 'M', frame, quality, motion, z, y } : { kind: 'I', frame, z, y };
   }
   if (kind === SECTION_AUDIO) return { kind: 'audio', container: payload.subarray(1) };
   if (kind === SECTION_AUDIO_COPY) {

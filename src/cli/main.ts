@@ -67,7 +67,8 @@ Options:
       --size WxH, --fps F  size and rate of a raw .yuv input (4:2:0, 8-bit)
       --audio KIND       soundtrack: none, copy, or an audio codec (opuspf, rvq, wavelet); default: ${DEFAULT_CODEC.audio.codec}
       --audio-quality N  the audio codec's quality level
-      --inter MODE       learned (default) or delta (the static-table baseline)
+      --inter MODE       motion (default: motion-compensated residual), learned (latent
+                         inter network) or delta (the static-table baseline)
 ${DEVICE_HELP}
   -h, --help             this help
 `,

@@ -54,7 +54,7 @@ export function videoOptions(values: Record<string, unknown>, fail: (message: st
   }
   if (values.audio !== undefined) out.audio = String(values.audio);
   if (values.inter !== undefined) {
-    if (values.inter !== 'learned' && values.inter !== 'delta') throw fail(`--inter expects learned or delta, got '${String(values.inter)}'`);
+    if (values.inter !== 'motion' && values.inter !== 'learned' && values.inter !== 'delta') throw fail(`--inter expects motion, learned or delta, got '${String(values.inter)}'`);
     out.inter = values.inter;
   }
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as VideoCliOptions;

@@ -47,7 +47,10 @@ describe('ncodec with video', () => {
     const bytes = readFileSync(out('tiny.ncd'));
     const { header, sections } = readContainer(bytes);
     expect(header).toMatchObject({ codecId: 'video', media: { kind: 'video', width: 33, height: 17, frames: 3 } });
-    expect(sections.map((s) => s[0])).toEqual([1, 2, 1, 5]);
+    expect(sections.map((s) => s[0])).toEqual([1, 6, 1, 5]); // a motion-compensated P-frame (the default)
+    const learned = await cli('encode', TINY, '-o', out('learned.ncd'), '--codec', 'video', '--gop', '2', '--frames', '3', '--inter', 'learned');
+    expect(learned.code, learned.stderr).toBe(0);
+    expect(readContainer(readFileSync(out('learned.ncd'))).sections.map((s) => s[0])).toEqual([1, 2, 1, 5]);
     const again = await cli('encode', TINY, '-o', out('tiny2.ncd'), '--codec', 'video', '--gop', '2', '--frames', '3');
     expect(again.stderr).toMatch(/tiny_33x17_5f\.y4m → .*tiny2\.ncd: \d+ bytes \([\d.]+ bpp, [\d.]+ kbps\) in [\d.]+ s\n$/);
     expect(readFileSync(out('tiny2.ncd')).equals(bytes)).toBe(true);
@@ -114,7 +117,7 @@ describe('ncodec with video', () => {
     for (const [flag, value, message] of [
       ['--gop', '0', "--gop expects an integer ≥ 1, got '0'"], ['--frames', 'many', "--frames expects an integer ≥ 1, got 'many'"],
       ['--size', '33by17', "--size expects WIDTHxHEIGHT (e.g. 176x144), got '33by17'"], ['--fps', '0/1', "--fps expects a positive rate (25, 29.97 or 30000/1001), got '0/1'"],
-      ['--inter', 'motion', "--inter expects learned or delta, got 'motion'"],
+      ['--inter', 'flow', "--inter expects motion, learned or delta, got 'flow'"],
     ]) {
       const r = await cli('encode', TINY, '-o', out('x.ncd'), '--codec', 'video', flag!, value!);
       expect(r.code, flag).toBe(2);

@@ -1,8 +1,9 @@
 /**
  * ncodec video codecs in the benchmark: a registered codec that codes video (`video`, or
  * `video@<model>` for one model of it, each with an optional mode suffix: `:intra` codes every frame
- * as an I-frame (GOP 1, the codec's own intra-only mode), `:delta` predicts P-frames with the
- * static-table baseline instead of the learned inter model), opened with `openCodec` and swept over its model's
+ * as an I-frame (GOP 1, the codec's own intra-only mode); `:motion`, `:learned` and `:delta` choose how
+ * P-frames are coded (motion-compensated residual, the learned latent inter model, the static-table
+ * baseline; none: the codec's default), opened with `openCodec` and swept over its model's
  * `info.qualities` (or the `--qualities` the model has). The codec reads the clip's file itself, told
  * to take the same first N frames the baselines get (and, for raw `.yuv`, the same size and rate);
  * its decoded frames are compared with the benchmark's own reading of those frames, by index.
@@ -29,16 +30,23 @@ export interface VideoEncodeOptions extends EncodeOptions {
   /** The soundtrack: not coded in the benchmark. */
   audio?: 'none';
   /** P-frame prediction (codecs/video). */
-  inter?: 'learned' | 'delta';
+  inter?: InterChoice;
 }
 
 /** `video@model:mode` → the codec spec and the mode ('' when none). */
-function splitMode(id: string): { spec: string; mode: '' | 'intra' | 'delta' } {
+type InterChoice = 'motion' | 'learned' | 'delta';
+const INTER_CHOICES: readonly string[] = ['motion', 'learned', 'delta'];
+const MODE_TEXT: Record<string, string> = {
+  intra: ' (intra only)', motion: ', motion-compensated P-frames', learned: ', P-frames by the learned latent inter model',
+  delta: ', P-frames by the static-table baseline',
+};
+
+function splitMode(id: string): { spec: string; mode: '' | 'intra' | InterChoice } {
   const at = id.lastIndexOf(':');
   if (at < 0) return { spec: id, mode: '' };
   const mode = id.slice(at + 1);
-  if (mode !== 'intra' && mode !== 'delta') throw new SkipCodecError(id, `unknown mode '${mode}' (use :intra or :delta)`);
-  return { spec: id.slice(0, at), mode };
+  if (mode !== 'intra' && !INTER_CHOICES.includes(mode)) throw new SkipCodecError(id, `unknown mode '${mode}' (use :intra, :motion, :learned or :delta)`);
+  return { spec: id.slice(0, at), mode: mode as 'intra' | InterChoice };
 }
 
 export interface NcodecVideoOptions {
@@ -88,11 +96,11 @@ export async function ncodecVideoRunner(id: string, options: NcodecVideoOptions)
     id,
     source: 'ncodec',
     description: `${codec.info.description}${codec.info.modelId ? `, model ${codec.info.modelId}` : ''}, GOP ${gop}` +
-      (mode === 'delta' ? ', P-frames by the static-table baseline' : mode === 'intra' ? ' (intra only)' : ''),
+      (MODE_TEXT[mode] ?? ''),
     settings: levels.map((value): VideoSetting => ({ kind: 'quality', value })),
     async encode(clip: SourceClip, setting: VideoSetting): Promise<EncodedVideo> {
       const encodeOptions: VideoEncodeOptions = {
-        quality: setting.value, gop, frames: clip.frames.length, audio: 'none', ...(mode === 'delta' ? { inter: 'delta' as const } : {}),
+        quality: setting.value, gop, frames: clip.frames.length, audio: 'none', ...(mode !== '' && mode !== 'intra' ? { inter: mode } : {}),
         ...(clip.raw ? { size: { width: clip.width, height: clip.height }, fps: clip.fps.num / clip.fps.den } : {}),
       };
       return { bytes: await codec.encode(clip.file, encodeOptions), ffmpegMs: null, seiBytesRemoved: null };

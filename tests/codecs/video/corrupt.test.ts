@@ -94,7 +94,7 @@ describe('truncated video files', () => {
 
 describe('corrupt video files', () => {
   it('yields frames 0–2 and a CRC error naming frame 3 when a byte of its P-frame payload is flipped', async () => {
-    expect(bytes[spans[3]!.payload]).toBe(2); // section 3 is a P-frame
+    expect(bytes[spans[3]!.payload]).toBe(6); // section 3 is a (motion-compensated) P-frame
     for (const at of [spans[3]!.payload + 7, spans[3]!.end - 5]) {
       const forged = bytes.slice();
       forged[at]! ^= 0x10;
@@ -138,6 +138,15 @@ describe('corrupt video files', () => {
   });
 });
 
+describe('corrupt video files with latent P-frames (inter: learned)', () => {
+  it('refuses forged sections with valid CRCs: cut short (every section) and bit flips', async () => {
+    const learned = await codec.encode(TINY, { gop: 2, inter: 'learned' });
+    expect(readContainer(learned).sections.map((s) => s[0])).toEqual([1, 2, 1, 2, 1, 5]);
+    await expectTruncationsRejected(learned, outcome);
+    await expectBitFlipsHandled(learned, outcome, 14, 18);
+  });
+});
+
 describe('streams of another model or codec', () => {
   it('refuses other weights of the model (ERR_MODEL_MISMATCH) and another model id', async () => {
     const { header, sections } = readContainer(bytes);
@@ -159,6 +168,19 @@ describe('streams of another model or codec', () => {
     expect(await failure(codec.decode(writeContainer({ ...header, params: Uint8Array.of(1, 0, 0, 0, 0, 1, 0) }, sections)))).toMatchObject({ code: 'ERR_BITSTREAM_CORRUPT' });
     expect(await failure(codec.decode(writeContainer({ ...header, params: Uint8Array.of(1, 2, 0, 0, 0, 1) }, sections)))).toMatchObject({ code: 'ERR_BITSTREAM_TRUNCATED' });
     expect(await failure(codec.decode(writeContainer({ ...header, rate: { kind: 'quality', value: 99 } }, sections)))).toMatchObject({ code: 'ERR_BITSTREAM_CORRUPT' });
+    // motion-compensated P-frames under a header that announces latent P-frames (and the other way round)
+    const learnedParams = header.params.slice();
+    learnedParams[5] = 1;
+    expect(await failure(codec.decode(writeContainer({ ...header, params: learnedParams }, sections)))).toMatchObject({
+      code: 'ERR_BITSTREAM_CORRUPT', message: expect.stringContaining("a motion-compensated P-frame in a stream whose header says 'learned' P-frames"),
+    });
+    // a residual quality the image model does not have
+    const badLevel = sections[1]!.slice();
+    expect(badLevel[0]).toBe(6);
+    badLevel[5] = 99;
+    expect((await partial(writeContainer(header, [sections[0]!, badLevel, ...sections.slice(2)]))).error).toMatchObject({
+      code: 'ERR_BITSTREAM_CORRUPT', message: expect.stringContaining('codes its residual at quality 99, which the image model lacks'),
+    });
     const image2 = { kind: 'image' as const, width: 33, height: 17, channels: 3, bitDepth: 8 };
     expect(await failure(codec.decode(writeContainer({ ...header, media: image2 }, sections)))).toMatchObject({ code: 'ERR_BITSTREAM_CORRUPT' });
     expect(await failure(codec.decode(Uint8Array.of(1, 2, 3, 4, 5)))).toMatchObject({ code: 'ERR_BAD_MAGIC' });

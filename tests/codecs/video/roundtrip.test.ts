@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VideoCodec } from '../../../codecs/video/index.js';
 import { decode as decodeAny, openCodec } from '../../../src/api/registry.js';
 import type { YuvFrame } from '../../../src/api/types.js';
+import { parseSection } from '../../../codecs/video/bitstream.js';
 import { readContainer } from '../../../src/container/index.js';
 import { TINY, collect, openShipped, psnrY, readAll, sameFrame } from './helpers.js';
 
@@ -48,8 +49,8 @@ describe('video round trip', () => {
   it('writes the sections the layout promises: I every GOP frames, P between, the index last', () => {
     const kinds = (gop: string) => readContainer(coded.get(gop)!).sections.map((s) => s[0]);
     expect(kinds('1')).toEqual([1, 1, 1, 1, 1, 5]);
-    expect(kinds('2')).toEqual([1, 2, 1, 2, 1, 5]);
-    expect(kinds('undefined')).toEqual([1, 2, 2, 2, 2, 5]); // the default GOP (32) holds the whole clip
+    expect(kinds('2')).toEqual([1, 6, 1, 6, 1, 5]); // P-frames: motion-compensated (the default inter mode)
+    expect(kinds('undefined')).toEqual([1, 6, 6, 6, 6, 5]); // the default GOP (32) holds the whole clip
     const { header } = readContainer(coded.get('2')!);
     expect(header).toMatchObject({
       codecId: 'video', modelId: 'cond-msh-wf', rate: { kind: 'quality', value: codec.info.defaultQuality },
@@ -107,6 +108,29 @@ describe('video round trip', () => {
     expect(readContainer(delta).header.params[5]).toBe(2);
     const back = await codec.decode(delta);
     back.frames.forEach((f, i) => expect(psnrY(source[i]!, f)).toBeGreaterThan(20));
-    await expect(codec.encode(TINY, { inter: 'motion' as never })).rejects.toThrow(TypeError);
+    await expect(codec.encode(TINY, { inter: 'bogus' as never })).rejects.toThrow(TypeError);
+  });
+
+  it('codes P-frames with the learned latent inter model (inter: learned) and decodes them', async () => {
+    const learned = await codec.encode(TINY, { gop: 5, inter: 'learned' });
+    const { header, sections } = readContainer(learned);
+    expect(header.params[5]).toBe(1);
+    expect(sections.map((s) => s[0])).toEqual([1, 2, 2, 2, 2, 5]);
+    const back = await codec.decode(learned);
+    back.frames.forEach((f, i) => expect(psnrY(source[i]!, f)).toBeGreaterThan(20));
+  });
+
+  it('codes motion-compensated P-frames (the default) as motion, masked z and y streams, decoded onto the prediction', async () => {
+    const motion = await codec.encode(TINY, { gop: 5, inter: 'motion' });
+    const { header, sections } = readContainer(motion);
+    readContainer(coded.get('undefined')!).sections.forEach((s, i) => expect(Buffer.from(s).equals(Buffer.from(sections[i]!)), `section ${i}`).toBe(true));
+    expect(header.params[5]).toBe(3);
+    const p = parseSection(sections[1]!, 'section 1');
+    expect(p).toMatchObject({ kind: 'M', frame: 1 });
+    if (p.kind === 'M') expect(p.z.length).toBeGreaterThanOrEqual(12); // the mask of 96 z channels comes first
+    // the P-frames are better than the I-frame of their GOP would be alone: PSNR stays near the I-frame's
+    const back = await codec.decode(motion);
+    const first = psnrY(source[0]!, back.frames[0]!);
+    back.frames.forEach((f, i) => expect(psnrY(source[i]!, f), `frame ${i}`).toBeGreaterThan(first - 3));
   });
 });

@@ -30,7 +30,7 @@ describe('video soundtracks', () => {
   it('copies the AAC stream unchanged into section 0 (audio: copy), cut to the coded frames', async () => {
     const { header, sections } = readContainer(coded.copy!);
     expect(header.params[6]).toBe(2);
-    expect(sections.map((s) => s[0])).toEqual([4, 1, 2, 1, 2, 5]);
+    expect(sections.map((s) => s[0])).toEqual([4, 1, 6, 1, 6, 5]);
     const track = codec.soundtrack(coded.copy!);
     expect(track).toMatchObject({ kind: 'copied', format: 'adts' });
     const whole = await copyAudioStream(TONE_MP4);
@@ -45,7 +45,7 @@ describe('video soundtracks', () => {
   it('codes the soundtrack with rvq and returns it as audio, cut to the coded frames', async () => {
     const { header, sections } = readContainer(coded.rvq!);
     expect(header.params[6]).toBe(1);
-    expect(sections.map((s) => s[0])).toEqual([3, 1, 2, 1, 2, 5]);
+    expect(sections.map((s) => s[0])).toEqual([3, 1, 6, 1, 6, 5]);
     const track = codec.soundtrack(coded.rvq!);
     expect(track?.kind).toBe('coded');
     if (track?.kind !== 'coded') return;
@@ -81,7 +81,7 @@ describe('video soundtracks', () => {
 
   it('leaves the soundtrack out (audio: none), with the same frames as the other files', async () => {
     expect(codec.soundtrack(coded.none!)).toBeNull();
-    expect(readContainer(coded.none!).sections.map((s) => s[0])).toEqual([1, 2, 1, 2, 5]);
+    expect(readContainer(coded.none!).sections.map((s) => s[0])).toEqual([1, 6, 1, 6, 5]);
     const frames = (await codec.decode(coded.none!)).frames;
     expect(frames).toHaveLength(4);
     expect(frames.every((f) => f.width === 64 && f.height === 48)).toBe(true);

@@ -1,0 +1,110 @@
+/**
+ * Block motion of motion-compensated P-frames (codecs/video/motion.ts): the search finds a known
+ * shift, compensation reproduces a shifted frame (whole and half pixels, clamped edges), the motion
+ * stream round-trips, and damaged motion streams give typed errors.
+ */
+import { describe, expect, it } from 'vitest';
+import { BLOCK, MV_RANGE, blockGrid, compensate, decodeMotion, encodeMotion, estimateMotion, type MotionField } from '../../../codecs/video/motion.js';
+import { CodecError } from '../../../src/errors.js';
+import { mulberry32 } from '../../../src/prng.js';
+
+const H = 64;
+const W = 96;
+
+/** A smooth random RGB texture (planar, [0, 1]) sampled at (y + oy, x + ox). */
+function texture(oy: number, ox: number): Float32Array {
+  const out = new Float32Array(3 * H * W);
+  for (let c = 0; c < 3; c++) {
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const u = (y + oy) / 5;
+        const v = (x + ox) / 7;
+        out[c * H * W + y * W + x] = 0.5 + 0.2 * Math.sin(u + c) * Math.cos(v - c) + 0.15 * Math.sin(0.7 * u + 1.3 * v);
+      }
+    }
+  }
+  return out;
+}
+
+function field(mv: number[]): MotionField {
+  const { rows, cols } = blockGrid(W, H);
+  const out = new Int32Array(2 * rows * cols);
+  for (let b = 0; b < rows * cols; b++) out.set([mv[0]!, mv[1]!], 2 * b);
+  return { rows, cols, mv: out };
+}
+
+describe('video motion', () => {
+  it('tiles the frame in 16×16 blocks', () => {
+    expect(BLOCK).toBe(16);
+    expect(blockGrid(96, 64)).toEqual({ rows: 4, cols: 6 });
+    expect(blockGrid(33, 17)).toEqual({ rows: 2, cols: 3 });
+  });
+
+  it('compensates whole-pixel shifts exactly and fractional shifts by bilinear weights', () => {
+    const ref = texture(0, 0);
+    const pred = compensate(ref, 3, H, W, field([8, -12])); // (+2, −3) pixels
+    for (const [y, x] of [[10, 20], [40, 70], [5, 50]] as const) {
+      for (let c = 0; c < 3; c++) expect(pred[c * H * W + y * W + x]).toBe(ref[c * H * W + (y + 2) * W + (x - 3)]);
+    }
+    const half = compensate(ref, 3, H, W, field([2, 2]));
+    const at = (y: number, x: number) => ref[y * W + x]!;
+    expect(half[10 * W + 20]).toBeCloseTo((at(10, 20) + at(10, 21) + at(11, 20) + at(11, 21)) / 4, 6);
+    const quarter = compensate(ref, 3, H, W, field([1, -3])); // (+¼, −¾) pixel: x − 1 weighs 3, x weighs 1
+    expect(quarter[10 * W + 20]).toBeCloseTo((3 * (3 * at(10, 19) + at(10, 20)) + (3 * at(11, 19) + at(11, 20))) / 16, 6);
+    // beyond the frame the edge repeats
+    const edge = compensate(ref, 3, H, W, field([-MV_RANGE, 0]));
+    expect(edge[0 * W + 5]).toBe(ref[0 * W + 5]);
+  });
+
+  it('finds the motion of a shifted frame and predicts it with a small error', () => {
+    const ref = texture(0, 0);
+    const cur = texture(-3, 2); // the content moved 3 pixels down and 2 left: mv = (−12, +8) quarter pels
+    const found = estimateMotion(cur, ref, H, W, 10);
+    const pred = compensate(ref, 3, H, W, found);
+    // inside the frame's border blocks (those see content from beyond the edge) the prediction is exact
+    let err = 0;
+    let zero = 0;
+    for (let y = BLOCK; y < H - BLOCK; y++) {
+      for (let x = BLOCK; x < W - BLOCK; x++) {
+        err += (cur[y * W + x]! - pred[y * W + x]!) ** 2;
+        zero += (cur[y * W + x]! - ref[y * W + x]!) ** 2;
+      }
+    }
+    expect(err).toBeLessThan(zero * 1e-6);
+    // interior blocks (their search window inside the frame) get exactly the shift
+    const { cols } = found;
+    for (const b of [cols + 1, cols + 2, 2 * cols + 3]) expect([found.mv[2 * b], found.mv[2 * b + 1]]).toEqual([-12, 8]);
+  });
+
+  it('codes a motion field and decodes the same vectors; a uniform field costs a few bytes', () => {
+    const rng = mulberry32(7);
+    const { rows, cols } = blockGrid(W, H);
+    const mv = Int32Array.from({ length: 2 * rows * cols }, () => Math.floor(rng() * (2 * MV_RANGE + 1)) - MV_RANGE);
+    const bytes = encodeMotion({ rows, cols, mv });
+    expect(decodeMotion(bytes, rows, cols, 'frame 1')).toEqual({ rows, cols, mv });
+    const still = encodeMotion(field([0, 0]));
+    expect(still.length).toBeLessThan(16);
+    expect(decodeMotion(still, rows, cols, 'frame 1').mv.every((v) => v === 0)).toBe(true);
+  });
+
+  it('refuses damaged motion streams with typed errors naming the frame', () => {
+    const { rows, cols } = blockGrid(W, H);
+    const mv = new Int32Array(2 * rows * cols).map((_, i) => (i % 5) - 2);
+    const bytes = encodeMotion({ rows, cols, mv });
+    const lying = bytes.slice();
+    new DataView(lying.buffer).setUint32(0, 10_000, true);
+    expect(() => decodeMotion(lying, rows, cols, 'frame 3')).toThrow(/frame 3: the motion flags claim 10000 bytes/);
+    expect(() => decodeMotion(bytes.subarray(0, 2), rows, cols, 'frame 3')).toThrow(CodecError);
+    // random bytes: never a crash or an out-of-range vector, only a typed error or some valid field
+    const rng = mulberry32(3);
+    for (let t = 0; t < 200; t++) {
+      const junk = bytes.map((b) => (rng() < 0.2 ? Math.floor(rng() * 256) : b));
+      try {
+        const f = decodeMotion(junk, rows, cols, 'frame 3');
+        expect(f.mv.every((v) => Math.abs(v) <= MV_RANGE)).toBe(true);
+      } catch (err) {
+        expect(err).toBeInstanceOf(CodecError);
+      }
+    }
+  });
+});
