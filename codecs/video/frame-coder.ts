@@ -4,8 +4,9 @@
  *   I:  y = g_a(x) → z = h_a(y) → ẑ ──(z stream)   (σ, μ) = h_s(ẑ) → v = round(y − μ), table(σ) ──(y stream)
  *       ŷ = v + μ (float32, exactly the hyperprior image codec's frame), x̂ = g_s(ŷ)
  *   P:  (μ, table) = inter(ŷ_{t−1}) in integers → v = round(y − μ) ──(y stream),  ŷ = v + μ, x̂ = g_s(ŷ)
- *   P (motion mode): pred = compensate(x̂_{t−1}, motion) (motion.ts), r = clamp(x − pred + ½, 0, 1) coded as an
- *       I-frame codes x (the image model's networks and tables; z with a mask of its live channels,
+ *   P (motion mode): pred = compensate(x̂_{t−1}, motion) (motion.ts), r = clamp(x − pred + ½, 0, 1) (½ in
+ *       the padding), y = g_a(r), its z and y coded with the residual prior (residual-prior.ts; the image
+ *       model's h_a, h_s and tables when the video model has none; z with a mask of its live channels,
  *       masked-z.ts), x̂ = clamp(pred + g_s(ŷ_r) − ½, 0, 1)
  *
  * I-frames code y in one stream with h_s's tables even when the image model has a checkerboard context
@@ -14,6 +15,7 @@
  * Both return the frame's context for the next P-frame, ctx16 = 16·ŷ as integers: exact for P-frames
  * (μ is a multiple of 1/16), 16·v + round(16·μ) for I-frames.
  */
+import { appendFileSync } from 'node:fs';
 import { FactorizedLatentCodec, RansCoder, buildScaleIndexes, dequantize, quantize } from '../../src/entropy/index.js';
 import { CodecError } from '../../src/errors.js';
 import { roundHalfEven, type Latent } from '../../src/tensor.js';
@@ -21,6 +23,7 @@ import type { HyperpriorManifest, RateLevel } from '../hyperprior/manifest.js';
 import type { HyperpriorNetworks } from '../hyperprior/networks.js';
 import type { InterMode, InterModel } from './inter-model.js';
 import { MaskedZCodec } from './masked-z.js';
+import type { ResidualPrior } from './residual-prior.js';
 
 /** A coded frame's streams and its context for the next frame. */
 export interface CodedFrame {
@@ -38,8 +41,17 @@ export interface DecodedFrame {
 
 const CTX_LIMIT = 1 << 30;
 
-/** What codes z: the image model's factorized codec (I-frames) or the masked one (residuals). */
-type ZCodec = Pick<MaskedZCodec, 'encode'>;
+/**
+ * The hyperprior that codes a frame's latent: h_a, the z stream's codec and h_s. I-frames use the
+ * image model's; residuals the video model's residual prior when it has one (residual-prior.ts),
+ * else the image model's with the masked z stream.
+ */
+interface Prior {
+  hA(y: Latent): Promise<Latent>;
+  z: { encode(z: Latent): { bytes: Uint8Array; zHat: Latent }; decode(bytes: Uint8Array, shape: Omit<Latent, 'data'>, where: string): Latent };
+  zChannels: number;
+  hS(zHat: Latent): Promise<{ scales: Latent; means: Latent }>;
+}
 
 export class FrameCoder implements Disposable {
   private readonly zCodec: FactorizedLatentCodec;
@@ -50,12 +62,14 @@ export class FrameCoder implements Disposable {
     private readonly networks: HyperpriorNetworks,
     private readonly intra: HyperpriorManifest,
     private readonly inter: InterModel,
+    private readonly residualPrior?: ResidualPrior,
   ) {
     this.zCodec = new FactorizedLatentCodec(intra.zTables, intra.zMedians);
     let yCoder: RansCoder | undefined;
     try {
       yCoder = new RansCoder(intra.yTables);
-      this.residualZ = new MaskedZCodec(intra.zTables, intra.zMedians);
+      const spec = residualPrior?.spec;
+      this.residualZ = spec ? new MaskedZCodec(spec.zTables, spec.zMedians) : new MaskedZCodec(intra.zTables, intra.zMedians);
     } catch (err) {
       this.zCodec.dispose();
       yCoder?.dispose();
@@ -74,10 +88,62 @@ export class FrameCoder implements Disposable {
   }
 
   /** `reconstruct`: also x̂ = g_s(ŷ), the reference of a following motion-compensated P-frame. */
-  async encodeIntra(y: Latent, level: RateLevel, reconstruct = false, zCodec: ZCodec = this.zCodec): Promise<CodedFrame & { xHat?: Latent }> {
-    const z = await this.networks.hA(y, level);
-    const { bytes: zBytes, zHat } = this.clock.time('entropy', () => zCodec.encode(z));
-    const { scales, means } = await this.networks.hS(zHat, level);
+  encodeIntra(y: Latent, level: RateLevel, reconstruct = false): Promise<CodedFrame & { xHat?: Latent }> {
+    return this.encodeLatent(y, level, this.intraPrior(level), reconstruct);
+  }
+
+  /**
+   * A motion-compensated P-frame: the residual of the padded RGB frame `x` against `pred` (the
+   * prediction from the previous decoded frame), analysed and synthesised by the image model, its
+   * latent coded with the residual prior. `visible`: the frame's own size (its padding is not coded).
+   * Returns its z and y streams and x̂, the next frame's reference.
+   */
+  async encodeResidual(x: Latent, pred: Float32Array, level: RateLevel, visible: Visible = x): Promise<{ z: Uint8Array; y: Uint8Array; xHat: Latent }> {
+    const r = new Float32Array(x.data.length);
+    for (let i = 0; i < r.length; i++) r[i] = clampUnit(x.data[i]! - pred[i]! + 0.5);
+    flattenPadding(r, x, visible);
+    const y = await this.analyse({ ...x, data: r }, level);
+    const dump = process.env.NCODEC_RESIDUAL_DUMP;
+    if (dump) appendResidualLatent(dump, level.quality, y);
+    const coded = await this.encodeLatent(y, level, this.residualPriorAt(level), true);
+    return { z: coded.z!, y: coded.y, xHat: addResidual(coded.xHat!, pred) };
+  }
+
+  /** Decodes a motion-compensated P-frame's residual (z and y streams) onto `pred`. */
+  async decodeResidual(z: Uint8Array, y: Uint8Array, shape: Omit<Latent, 'data'>, level: RateLevel, pred: Float32Array, where: string): Promise<Latent> {
+    const { xHat } = await this.decodeLatent(z, y, shape, level, this.residualPriorAt(level), where);
+    return addResidual(xHat, pred);
+  }
+
+  decodeIntra(z: Uint8Array, y: Uint8Array, shape: Omit<Latent, 'data'>, level: RateLevel): Promise<DecodedFrame> {
+    return this.decodeLatent(z, y, shape, level, this.intraPrior(level), 'an I-frame');
+  }
+
+  private intraPrior(level: RateLevel): Prior {
+    return {
+      hA: (y) => this.networks.hA(y, level),
+      z: { encode: (z) => this.zCodec.encode(z), decode: (bytes, shape) => this.zCodec.decode(bytes, shape) },
+      zChannels: this.intra.zChannels,
+      hS: (zHat) => this.networks.hS(zHat, level),
+    };
+  }
+
+  private residualPriorAt(level: RateLevel): Prior {
+    const prior = this.residualPrior;
+    if (!prior) return { ...this.intraPrior(level), z: this.residualZ };
+    const index = this.intra.rateLevels.indexOf(level);
+    return {
+      hA: (y) => this.clock.timeAsync('hA', () => prior.hA(y, index)),
+      z: this.residualZ,
+      zChannels: prior.spec.zChannels,
+      hS: (zHat) => this.clock.timeAsync('hS', () => prior.hS(zHat, index)),
+    };
+  }
+
+  private async encodeLatent(y: Latent, level: RateLevel, prior: Prior, reconstruct: boolean): Promise<CodedFrame & { xHat?: Latent }> {
+    const z = await prior.hA(y);
+    const { bytes: zBytes, zHat } = this.clock.time('entropy', () => prior.z.encode(z));
+    const { scales, means } = await prior.hS(zHat);
     this.checkShape(means, y);
     const coded = this.clock.time('entropy', () => {
       const v = quantize(y.data, means.data);
@@ -90,33 +156,11 @@ export class FrameCoder implements Disposable {
     return { ...frame, xHat };
   }
 
-  /**
-   * A motion-compensated P-frame: the residual of the padded RGB frame `x` against `pred` (the
-   * prediction from the previous decoded frame), coded as an I-frame. Returns its z and y streams and
-   * x̂, the next frame's reference.
-   */
-  async encodeResidual(x: Latent, pred: Float32Array, level: RateLevel): Promise<{ z: Uint8Array; y: Uint8Array; xHat: Latent }> {
-    const r = new Float32Array(x.data.length);
-    for (let i = 0; i < r.length; i++) r[i] = clampUnit(x.data[i]! - pred[i]! + 0.5);
-    const y = await this.analyse({ ...x, data: r }, level);
-    const coded = await this.encodeIntra(y, level, true, this.residualZ);
-    return { z: coded.z!, y: coded.y, xHat: addResidual(coded.xHat!, pred) };
-  }
-
-  /** Decodes a motion-compensated P-frame's residual (z and y streams) onto `pred`. */
-  async decodeResidual(z: Uint8Array, y: Uint8Array, shape: Omit<Latent, 'data'>, level: RateLevel, pred: Float32Array, where: string): Promise<Latent> {
-    const { xHat } = await this.decodeIntra(z, y, shape, level, (bytes, zShape) => this.residualZ.decode(bytes, zShape, where));
-    return addResidual(xHat, pred);
-  }
-
-  async decodeIntra(
-    z: Uint8Array, y: Uint8Array, shape: Omit<Latent, 'data'>, level: RateLevel,
-    decodeZ: (bytes: Uint8Array, shape: Omit<Latent, 'data'>) => Latent = (bytes, zShape) => this.zCodec.decode(bytes, zShape),
-  ): Promise<DecodedFrame> {
-    const { zStride, yStride, zChannels } = this.intra;
-    const zShape = { channels: zChannels, height: (shape.height * yStride) / zStride, width: (shape.width * yStride) / zStride };
-    const zHat = this.clock.time('entropy', () => decodeZ(z, zShape));
-    const { scales, means } = await this.networks.hS(zHat, level);
+  private async decodeLatent(z: Uint8Array, y: Uint8Array, shape: Omit<Latent, 'data'>, level: RateLevel, prior: Prior, where: string): Promise<DecodedFrame> {
+    const { zStride, yStride } = this.intra;
+    const zShape = { channels: prior.zChannels, height: (shape.height * yStride) / zStride, width: (shape.width * yStride) / zStride };
+    const zHat = this.clock.time('entropy', () => prior.z.decode(z, zShape, where));
+    const { scales, means } = await prior.hS(zHat);
     this.checkShape(means, { ...shape, data: new Float32Array(0) });
     const { v, yHat } = this.clock.time('entropy', () => {
       const v = this.yCoder.decode(y, buildScaleIndexes(scales.data, this.intra.scaleTable));
@@ -173,6 +217,33 @@ export class FrameCoder implements Disposable {
       throw new CodecError('ERR_MODEL_INVALID', `h_s returned ${out.channels}×${out.height}×${out.width} for a ${y.channels}×${y.height}×${y.width} latent: the intra model does not match its manifest.`);
     }
   }
+}
+
+/** The frame's own size inside its padded planes. */
+export interface Visible {
+  height: number;
+  width: number;
+}
+
+/** Sets the padding of a residual to ½ (no change): the decoder crops it, so it is not worth bits. */
+function flattenPadding(r: Float32Array, shape: Omit<Latent, 'data'>, visible: Visible): void {
+  const { channels, height, width } = shape;
+  for (let c = 0; c < channels; c++) {
+    for (let y = 0; y < height; y++) {
+      const row = (c * height + y) * width;
+      if (y >= visible.height) r.fill(0.5, row, row + width);
+      else if (visible.width < width) r.fill(0.5, row + visible.width, row + width);
+    }
+  }
+}
+
+/**
+ * Appends a residual's latent to `file` (the training data of models/train/video/residual_prior.py,
+ * written when NCODEC_RESIDUAL_DUMP names a file): int32 quality, channels, height, width, then float32 y.
+ */
+function appendResidualLatent(file: string, quality: number, y: Latent): void {
+  appendFileSync(file, Buffer.from(Int32Array.of(quality, y.channels, y.height, y.width).buffer));
+  appendFileSync(file, Buffer.from(y.data.buffer, y.data.byteOffset, y.data.byteLength));
 }
 
 /** ctx16 of an I-frame: 16·v + round_half_even(16·μ), μ the float32 means of h_s. */

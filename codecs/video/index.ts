@@ -3,8 +3,9 @@
  *
  * I-frames are coded exactly as the `hyperprior` image codec codes a frame (its model, its rate level;
  * `gop: 1` gives that codec's frames). P-frames, by default (`inter: 'motion'`), are predicted from the
- * previous decoded frame by block motion compensation (motion.ts: one half-pel vector per 16×16 block)
- * and the residual is coded by the same image model two rate levels lower (frame-coder.ts). The other
+ * previous decoded frame by block motion compensation (motion.ts: one quarter-pel vector per 16×16
+ * block), and the residual goes through the same image model's g_a and g_s two rate levels lower, its
+ * latent coded with the video model's residual hyperprior (residual-prior.ts, frame-coder.ts). The other
  * modes code the image model's latent y_t conditionally on the previous decoded latents: an integer CNN
  * (inter-model.ts, `'learned'`) or the previous latent with static tables (`'delta'`) gives each
  * element's mean and scale-table index, and g_s decodes ŷ_t = v + μ. Tables are picked from the
@@ -41,6 +42,7 @@ import {
 import { FrameCoder } from './frame-coder.js';
 import { InterModel, type InterMode } from './inter-model.js';
 import { parseManifest, type VideoManifest } from './manifest.js';
+import { ResidualPrior } from './residual-prior.js';
 import { compensate, decodeMotion, encodeMotion, estimateMotion, blockGrid } from './motion.js';
 
 export { parseManifest, type VideoManifest } from './manifest.js';
@@ -89,7 +91,7 @@ export interface VideoEncodeOptions extends EncodeOptions, VideoSourceOptions {
   frames?: number;
   /**
    * How P-frames are coded: 'motion' (default: block motion compensation from the previous decoded
-   * frame and the residual coded by the image model), 'learned' (the latent conditioned on the previous
+   * frame and the residual coded through the image model with the residual prior), 'learned' (the latent conditioned on the previous
    * latents by the inter network) or 'delta' (the latent's difference with static tables, a baseline).
    */
   inter?: VideoInterMode;
@@ -133,7 +135,7 @@ export interface VideoDecoderSession {
 }
 
 const FAMILY: ModelFamily<VideoManifest> = {
-  id: ID, defaultModel: DEFAULT_MODEL, parseManifest, filesOf: (m) => [m.inter.file],
+  id: ID, defaultModel: DEFAULT_MODEL, parseManifest, filesOf: (m) => [m.inter.file, ...(m.residual ? [m.residual.graphs.hA.file, m.residual.graphs.hS.file] : [])],
 };
 
 function corrupt(message: string): CodecError {
@@ -178,7 +180,8 @@ export class VideoCodec implements Codec {
         throw new CodecError('ERR_MODEL_INVALID', `The video model '${files.id}' does not fit hyperprior/${intra.id} (channels, scale table or rate levels differ); re-export it.`);
       }
       const networks = new HyperpriorNetworks(runtime, intra, intraFiles.dir);
-      const coder = new FrameCoder(networks, intra, new InterModel(manifest, files.dir, runtime.threads));
+      const residual = manifest.residual && new ResidualPrior(runtime, manifest.residual, files.dir, intra.yChannels);
+      const coder = new FrameCoder(networks, intra, new InterModel(manifest, files.dir, runtime.threads), residual);
       return new VideoCodec(files, manifest, intra, runtime, coder);
     });
   }
@@ -231,9 +234,10 @@ export class VideoCodec implements Codec {
         const n = frames;
         let payload: Uint8Array;
         if (inter === 'motion' && n % gop !== 0 && ref) {
-          const field = estimateMotion(x.data, ref, ph, pw, motionLambda);
+          const visible = { height, width };
+          const field = estimateMotion(x.data, ref, ph, pw, motionLambda, visible);
           const pred = compensate(ref, 3, ph, pw, field);
-          const coded = await coder.encodeResidual(x, pred, residualLevel);
+          const coded = await coder.encodeResidual(x, pred, residualLevel, visible);
           payload = encodeFrame({ kind: 'M', frame: n, quality: residualLevel.quality, motion: encodeMotion(field), z: coded.z, y: coded.y });
           ref = coded.xHat.data;
           frames++;
@@ -632,7 +636,7 @@ export function openVideo(options: OpenOptions = {}): Promise<VideoCodec> {
 
 export const video: CodecFactory = {
   id: ID,
-  description: 'Learned low-delay video: hyperprior I-frames; P-frames by block motion compensation and the residual coded by the hyperprior (or, --inter learned, the latent coded conditionally on the two previous latents by an integer CNN) + rANS',
+  description: 'Learned low-delay video: hyperprior I-frames; P-frames by block motion compensation and the residual through the image model with a learned residual hyperprior (or, --inter learned, the latent coded conditionally on the two previous latents by an integer CNN) + rANS',
   media: ['video'],
   open: (options: OpenOptions) => VideoCodec.open(options),
 };

@@ -5,7 +5,18 @@
  * latent's means and table indices from the previous decoded latent.
  */
 import { exactInts as exactIntsOf, intLayerAt, type IntLayerSpec } from '../../src/model/int-layers.js';
-import { manifestFields } from '../../src/model/manifest.js';
+import { manifestFields, type GraphSpec } from '../../src/model/manifest.js';
+import type { CdfTableSet } from '../../src/entropy/index.js';
+
+/** The residual hyperprior: graphs h_a (y, hyper_gain → z) and h_s (ẑ, hyper_inv_gain → scales, means). */
+export interface ResidualPriorSpec {
+  zChannels: number;
+  graphs: { hA: GraphSpec; hS: GraphSpec };
+  zMedians: Float32Array;
+  zTables: CdfTableSet;
+  /** Per rate level of the image model: the gains of z after h_a and before h_s (length zChannels). */
+  levels: Array<{ hyperGain: Float32Array; hyperInvGain: Float32Array }>;
+}
 
 /** One integer 3×3 layer of the inter network as stored (src/model/int-layers.ts). */
 export type InterLayerSpec = IntLayerSpec;
@@ -31,12 +42,18 @@ export interface VideoManifest {
   /** The non-learned baseline's table index per rate level and channel. */
   staticTables: Int32Array[];
   defaultGop: number;
+  /**
+   * The hyperprior of motion-compensated residuals (models/train/video/residual_prior.py): its own h_a
+   * and h_s graphs, z density and hyper gains per rate level, in the image model's layout; without it
+   * residuals are coded with the image model's hyperprior.
+   */
+  residual?: ResidualPriorSpec;
   /** A context and the means/indices the integer network gives for it (checked by the tests). */
   parity: { level: number; height: number; width: number; ctx16: Int32Array; ctx16b?: Int32Array; mu16: Int32Array; index: Int32Array };
 }
 
 const fields = manifestFields('video');
-const { invalid, objectAt, intAt, stringAt, fileAt } = fields;
+const { invalid, objectAt, intAt, stringAt, fileAt, tablesAt, floatsAt, graphsAt } = fields;
 
 function exactInts(value: unknown, key: string, length?: number): number[] {
   return exactIntsOf(fields, value, key, length);
@@ -94,6 +111,7 @@ export function parseManifest(raw: unknown): VideoManifest {
     },
     staticTables,
     defaultGop: intAt(m.defaultGop, 'defaultGop', 1, 1 << 16),
+    ...(m.residual === undefined ? {} : { residual: residualAt(m.residual, levels) }),
     parity: {
       level: intAt(p.level, 'parity.level', 1, levels), height: ph, width: pw,
       ctx16: Int32Array.from(exactInts(p.ctx16, 'parity.ctx16', n)),
@@ -101,5 +119,27 @@ export function parseManifest(raw: unknown): VideoManifest {
       mu16: Int32Array.from(exactInts(p.mu16, 'parity.mu16', n)),
       index: Int32Array.from(exactInts(p.index, 'parity.index', n)),
     },
+  };
+}
+
+function residualAt(value: unknown, levels: number): ResidualPriorSpec {
+  const r = objectAt(value, 'residual');
+  if (r.kind !== 'mean-scale-hyperprior') throw invalid('residual.kind', "'mean-scale-hyperprior'");
+  const zChannels = intAt(r.zChannels, 'residual.zChannels', 1, 1024);
+  const graphs = graphsAt(r.graphs, { h_a: [2, 1], h_s: [2, 2] } as const, 'residual.graphs');
+  if (!Array.isArray(r.levels) || r.levels.length !== levels) throw invalid('residual.levels', `${levels} rate levels`);
+  const zMedians = floatsAt(r.zMedians, 'residual.zMedians');
+  if (zMedians.length !== zChannels) throw invalid('residual.zMedians', `${zChannels} medians`);
+  return {
+    zChannels,
+    graphs: { hA: graphs.h_a, hS: graphs.h_s },
+    zMedians,
+    zTables: tablesAt(r.zTables, 'residual.zTables', zChannels),
+    levels: r.levels.map((l, i) => {
+      const level = objectAt(l, `residual.levels[${i}]`);
+      const gains = { hyperGain: floatsAt(level.hyperGain, `residual.levels[${i}].hyperGain`), hyperInvGain: floatsAt(level.hyperInvGain, `residual.levels[${i}].hyperInvGain`) };
+      if (gains.hyperGain.length !== zChannels || gains.hyperInvGain.length !== zChannels) throw invalid(`residual.levels[${i}]`, `gains of ${zChannels} channels`);
+      return gains;
+    }),
   };
 }

@@ -1,13 +1,15 @@
 /**
  * The z stream of motion-compensated P-frames. A residual is a low-energy image: most of its z
- * channels are at their median everywhere (on the validation clips 84 of msh-wf-cpu's 96), and the
- * image model's factorized tables, fitted to natural images' z, still spend ≈ 0.3 bit on each such
- * symbol. So the stream starts with one bit per channel ("live": some symbol differs from the median),
- * and only the live channels are coded, with their tables:
+ * channels sit at one value everywhere (on the validation clips 84 of msh-wf-cpu's 96 with the image
+ * model's tables), which factorized tables still charge ≈ 0.3 bit per symbol. So the stream starts
+ * with one bit per channel ("live": some symbol differs from the channel's dead value, the most
+ * probable symbol of its table), and only the live channels are coded, with their tables:
  *
  *   mask: ⌈C/8⌉ bytes, bit c of byte ⌊c/8⌋ (LSB first) · rANS of the live channels' symbols (channel order)
  *
  * ẑ = symbol + median, as the image codec's z (src/entropy/latent-codecs.ts FactorizedLatentCodec).
+ * The tables and medians are the residual prior's (residual-prior.ts) when the video model has one,
+ * else the image model's.
  */
 import { RansCoder, dequantize, quantize, type CdfTableSet } from '../../src/entropy/index.js';
 import { CodecError } from '../../src/errors.js';
@@ -15,8 +17,12 @@ import type { Latent } from '../../src/tensor.js';
 
 export class MaskedZCodec implements Disposable {
   private readonly coder: RansCoder;
+  /** The symbol of each channel's dead positions: its table's most probable symbol. */
+  private readonly dead: Int32Array;
 
   constructor(tables: CdfTableSet, private readonly medians: Float32Array) {
+    if (tables.cdfLengths.length !== medians.length) throw new RangeError(`${medians.length} z channels need as many tables, not ${tables.cdfLengths.length}`);
+    this.dead = modes(tables);
     this.coder = new RansCoder(tables);
   }
 
@@ -27,7 +33,8 @@ export class MaskedZCodec implements Disposable {
     const mask = new Uint8Array(Math.ceil(z.channels / 8));
     const live: number[] = [];
     for (let c = 0; c < z.channels; c++) {
-      if (symbols.subarray(c * plane, (c + 1) * plane).some((s) => s !== 0)) {
+      const dead = this.dead[c]!;
+      if (symbols.subarray(c * plane, (c + 1) * plane).some((s) => s !== dead)) {
         mask[c >> 3]! |= 1 << (c & 7);
         live.push(c);
       }
@@ -53,6 +60,7 @@ export class MaskedZCodec implements Disposable {
     }
     const coded = this.coder.decode(bytes.subarray(maskLength), indexesOf(live, plane));
     const symbols = new Int32Array(shape.channels * plane);
+    for (let c = 0; c < shape.channels; c++) symbols.fill(this.dead[c]!, c * plane, (c + 1) * plane);
     live.forEach((c, k) => symbols.set(coded.subarray(k * plane, (k + 1) * plane), c * plane));
     return { ...shape, data: dequantize(symbols, this.medians, plane) };
   }
@@ -64,6 +72,26 @@ export class MaskedZCodec implements Disposable {
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+/**
+ * The most probable symbol of each table (the first on ties), its escape symbol (the last) left out:
+ * offset + argmax of the CDF's steps.
+ */
+export function modes(tables: CdfTableSet): Int32Array {
+  const out = new Int32Array(tables.cdfLengths.length);
+  let start = 0;
+  tables.cdfLengths.forEach((length, k) => {
+    let best = 0;
+    let bestFreq = -1;
+    for (let s = 0; s + 2 < length; s++) {
+      const freq = tables.cdfs[start + s + 1]! - tables.cdfs[start + s]!;
+      if (freq > bestFreq) [best, bestFreq] = [s, freq];
+    }
+    out[k] = best + tables.offsets[k]!;
+    start += length;
+  });
+  return out;
 }
 
 function indexesOf(channels: readonly number[], plane: number): Int32Array {

@@ -196,9 +196,15 @@ function sampleAt(p: Float32Array, height: number, width: number, y4: number, x4
 /**
  * Finds the motion field of `cur` against `ref` (planar RGB in [0, 1], `height × width`, multiples of
  * 2·BLOCK) for the rate-distortion trade-off `lambdaBits` (squared 8-bit luma error per bit).
+ * `visible`: the frame's own size inside the padding; errors beyond it do not count, and blocks wholly
+ * outside it take their predictor (the cheapest vector).
  */
-export function estimateMotion(cur: Float32Array, ref: Float32Array, height: number, width: number, lambdaBits: number): MotionField {
+export function estimateMotion(
+  cur: Float32Array, ref: Float32Array, height: number, width: number, lambdaBits: number, visible: { height: number; width: number } = { height, width },
+): MotionField {
   const plane = height * width;
+  const vh = Math.min(height, visible.height);
+  const vw = Math.min(width, visible.width);
   const lc = luma(cur, plane);
   const lr = luma(ref, plane);
   const hc = halve(lc, height, width);
@@ -214,6 +220,16 @@ export function estimateMotion(cur: Float32Array, ref: Float32Array, height: num
       const py = predictor(mv, cols, br, bc, 0);
       const px = predictor(mv, cols, br, bc, 1);
       const rate = (dy: number, dx: number) => lambdaBits * (dy === py && dx === px ? 1 : 1 + diffBits(dy - py) + diffBits(dx - px));
+      if (br * BLOCK >= vh || bc * BLOCK >= vw) {
+        // a block of padding only: nothing to predict, the cheapest vector
+        mv[2 * b] = py;
+        mv[2 * b + 1] = px;
+        continue;
+      }
+      const hbh = Math.min(hb, (vh >> 1) - br * hb);
+      const hbw = Math.min(hb, (vw >> 1) - bc * hb);
+      const bh = Math.min(BLOCK, vh - br * BLOCK);
+      const bw = Math.min(BLOCK, vw - bc * BLOCK);
       // 1. full search at half resolution (a position = 2 full-resolution pixels = 2·PEL units)
       let best = Infinity;
       let by = 0;
@@ -223,10 +239,10 @@ export function estimateMotion(cur: Float32Array, ref: Float32Array, height: num
       for (let sy = -COARSE_RADIUS; sy <= COARSE_RADIUS; sy++) {
         for (let sx = -COARSE_RADIUS; sx <= COARSE_RADIUS; sx++) {
           let sse = 0;
-          for (let y = 0; y < hb; y++) {
+          for (let y = 0; y < hbh; y++) {
             const ry = clamp(y0 + y + sy, hh) * hw;
             const cy = (y0 + y) * hw;
-            for (let x = 0; x < hb; x++) {
+            for (let x = 0; x < hbw; x++) {
               const d = hc[cy + x0 + x]! - hr[ry + clamp(x0 + x + sx, hw)]!;
               sse += d * d;
             }
@@ -239,9 +255,9 @@ export function estimateMotion(cur: Float32Array, ref: Float32Array, height: num
       const cost = (dy: number, dx: number): number => {
         if (Math.abs(dy) > MV_RANGE || Math.abs(dx) > MV_RANGE) return Infinity;
         let sse = 0;
-        for (let y = 0; y < BLOCK; y++) {
+        for (let y = 0; y < bh; y++) {
           const yy = br * BLOCK + y;
-          for (let x = 0; x < BLOCK; x++) {
+          for (let x = 0; x < bw; x++) {
             const xx = bc * BLOCK + x;
             const d = lc[yy * width + xx]! - sampleAt(lr, height, width, PEL * yy + dy, PEL * xx + dx);
             sse += d * d;

@@ -4,7 +4,8 @@
  * channels, and damaged streams.
  */
 import { describe, expect, it } from 'vitest';
-import { MaskedZCodec } from '../../../codecs/video/masked-z.js';
+import { MaskedZCodec, modes } from '../../../codecs/video/masked-z.js';
+import { quantizeCdf } from '../../../src/entropy/index.js';
 import { CodecError } from '../../../src/errors.js';
 import { mulberry32 } from '../../../src/prng.js';
 import { gaussianTables } from '../../entropy/helpers.js';
@@ -56,5 +57,27 @@ describe('masked z stream', () => {
     expect(() => codec.decode(forged, shape, 'frame 2')).toThrow(/frame 2: the z channel mask names channel 15 of 12/);
     expect(() => codec.decode(bytes.subarray(0, 1), shape, 'frame 2')).toThrow(/frame 2: the z stream ends inside its channel mask/);
     expect(() => codec.decode(bytes.subarray(0, 3), shape, 'frame 2')).toThrow(CodecError);
+  });
+
+  it("takes a channel's dead value from its table's most probable symbol", () => {
+    // channel 0's table peaks at symbol −2 (offset −3, pmf index 1); the others are centred
+    const pmf = [1, 50, 10, 5, 2, 1];
+    const skewed = quantizeCdf([...pmf, 0.001]); // the last symbol: the escape
+    const centred = quantizeCdf([1, 4, 30, 4, 1, 0.001]);
+    const t = {
+      cdfs: Int32Array.from([...skewed, ...Array.from({ length: C - 1 }, () => [...centred]).flat()]),
+      cdfLengths: Int32Array.from({ length: C }, (_, c) => (c === 0 ? skewed.length : centred.length)),
+      offsets: Int32Array.from({ length: C }, (_, c) => (c === 0 ? -3 : -2)),
+      precision: 16,
+    };
+    expect(Array.from(modes(t))).toEqual([-2, ...Array(C - 1).fill(0)]);
+    using codec = new MaskedZCodec(t, medians);
+    const plane = shape.height * shape.width;
+    const z = zWith([], 4);
+    for (let i = 0; i < plane; i++) z[i] = medians[0]! - 2 + 0.1;
+    const { bytes, zHat } = codec.encode({ ...shape, data: z });
+    expect([bytes[0], bytes[1]]).toEqual([0, 0]); // no live channel: channel 0 sits at its dead value
+    expect(codec.decode(bytes, shape, 'frame 1')).toEqual(zHat);
+    expect(zHat.data[0]).toBe(medians[0]! - 2);
   });
 });

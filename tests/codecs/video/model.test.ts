@@ -9,7 +9,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openVideo, parseManifest } from '../../../codecs/video/index.js';
 import { InterModel } from '../../../codecs/video/inter-model.js';
-import { root } from './helpers.js';
+import { ResidualPrior } from '../../../codecs/video/residual-prior.js';
+import { parseManifest as parseIntraManifest } from '../../../codecs/hyperprior/manifest.js';
+import { buildScaleIndexes } from '../../../src/entropy/index.js';
+import { Runtime } from '../../../src/runtime/index.js';
+import { TINY, root } from './helpers.js';
 
 const MODEL = path.join(root, 'models/video/cond-msh-wf');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ncodec-video-model-'));
@@ -106,5 +110,44 @@ describe('video model', () => {
     expect(() => parseManifest({ ...raw, intra: { ...raw.intra, hash: 'abc' } })).toThrow(/intra\.hash/);
     expect(() => parseManifest({ ...raw, inter: { ...raw.inter, layers: raw.inter.layers.slice(0, 2) } })).toThrow(/inter\.layers/);
     expect(() => parseManifest({ ...raw, parity: { ...raw.parity, mu16: raw.parity.mu16.slice(1) } })).toThrow(/parity\.mu16/);
+    expect(raw.residual).toBeDefined();
+    const residual = raw.residual;
+    expect(parseManifest(raw).residual?.levels).toHaveLength(raw.inter.levels);
+    expect(() => parseManifest({ ...raw, residual: { ...residual, kind: 'flow' } })).toThrow(/residual\.kind/);
+    expect(() => parseManifest({ ...raw, residual: { ...residual, levels: residual.levels.slice(1) } })).toThrow(/residual\.levels/);
+    expect(() => parseManifest({ ...raw, residual: { ...residual, zMedians: residual.zMedians.slice(1) } })).toThrow(/residual\.zMedians/);
+    expect(() => parseManifest({ ...raw, residual: { ...residual, graphs: { h_a: residual.graphs.h_a } } })).toThrow(/residual\.graphs\.h_s/);
+    const badGain = residual.levels.map((l: Record<string, number[]>, i: number) => (i === 2 ? { ...l, hyperGain: l.hyperGain!.slice(1) } : l));
+    expect(() => parseManifest({ ...raw, residual: { ...residual, levels: badGain } })).toThrow(/residual\.levels\[2\]/);
+  });
+
+  it("runs the residual prior's h_s as the export computed it (manifest parity: table indices and means)", async () => {
+    const raw = JSON.parse(readFileSync(path.join(MODEL, 'manifest.json'), 'utf8'));
+    const manifest = parseManifest(raw);
+    const intra = parseIntraManifest(JSON.parse(readFileSync(path.join(root, 'models/hyperprior', manifest.intra.id, 'manifest.json'), 'utf8')));
+    const p = raw.residual.parity as { level: number; height: number; width: number; zHat: number[]; scaleIndex: number[]; means: number[] };
+    await using runtime = await Runtime.create({ threads: 1 });
+    const prior = new ResidualPrior(runtime, manifest.residual!, MODEL, intra.yChannels);
+    const zHat = { channels: manifest.residual!.zChannels, height: p.height, width: p.width, data: Float32Array.from(p.zHat) };
+    const { scales, means } = await prior.hS(zHat, p.level - 1);
+    const index = buildScaleIndexes(scales.data, intra.scaleTable);
+    let same = 0;
+    for (let i = 0; i < index.length; i++) {
+      if (index[i] === p.scaleIndex[i]) same++;
+      expect(Math.abs(index[i]! - p.scaleIndex[i]!)).toBeLessThanOrEqual(1); // a float boundary at most
+      expect(Math.abs(means.data[i]! - p.means[i]!)).toBeLessThan(2e-3);
+    }
+    expect(same / index.length).toBeGreaterThan(0.99);
+  });
+
+  it('refuses a residual prior whose graph file is missing or not a graph, naming it', async () => {
+    const missing = copyModel('residual-missing', () => {});
+    rmSync(path.join(missing, 'residual_h_a.onnx'));
+    await expect(openVideo({ model: missing })).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND', message: expect.stringContaining('residual_h_a.onnx') });
+    const broken = copyModel('residual-broken', () => {});
+    writeFileSync(path.join(broken, 'residual_h_s.onnx'), 'not a graph');
+    await using codec = await openVideo({ model: broken, threads: 1 });
+    // the I-frame codes without the residual prior; the first P-frame needs it
+    await expect(codec.encode(TINY, { gop: 2, frames: 2 })).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND', message: expect.stringContaining('residual_h_s.onnx') });
   });
 });

@@ -82,6 +82,9 @@ describe('video motion', () => {
     const mv = Int32Array.from({ length: 2 * rows * cols }, () => Math.floor(rng() * (2 * MV_RANGE + 1)) - MV_RANGE);
     const bytes = encodeMotion({ rows, cols, mv });
     expect(decodeMotion(bytes, rows, cols, 'frame 1')).toEqual({ rows, cols, mv });
+    // the largest differences (±2·MV_RANGE between neighbours) and every magnitude class in between
+    const zigzag = Int32Array.from({ length: 2 * rows * cols }, (_, i) => ((i >> 1) % 2 === 0 ? MV_RANGE : -MV_RANGE) >> (i % 7));
+    expect(decodeMotion(encodeMotion({ rows, cols, mv: zigzag }), rows, cols, 'frame 1').mv).toEqual(zigzag);
     const still = encodeMotion(field([0, 0]));
     expect(still.length).toBeLessThan(16);
     expect(decodeMotion(still, rows, cols, 'frame 1').mv.every((v) => v === 0)).toBe(true);
