@@ -4,7 +4,7 @@
  * I-frames are coded exactly as the `hyperprior` image codec codes a frame (its model, its rate level;
  * `gop: 1` gives that codec's frames). P-frames, by default (`inter: 'motion'`), are predicted from the
  * previous decoded frame by block motion compensation (motion.ts: one quarter-pel vector per 16×16
- * block), and the residual goes through the same image model's g_a and g_s two rate levels lower, its
+ * block), and the residual goes through the same image model's g_a and g_s one to three rate levels lower, its
  * latent coded with the video model's residual hyperprior (residual-prior.ts, frame-coder.ts). The other
  * modes code the image model's latent y_t conditionally on the previous decoded latents: an integer CNN
  * (inter-model.ts, `'learned'`) or the previous latent with static tables (`'delta'`) gives each
@@ -58,18 +58,22 @@ export const DEFAULT_INTER: VideoInterMode = 'motion';
  * The motion search's λ_m (squared 8-bit luma error per bit) is this over the residual's rate level's λ
  * (the image model's loss λ·255²·MSE + bpp): the prediction error is not the final distortion (the
  * residual codes part of it). On the validation clips 0.5 and 1 tie (offset 2); 0.25 lost 1.6 points
- * of BD-rate (offset 0).
+ * of BD-rate (offset 0); with the residual prior 0.25, 0.5 and 1 are within 0.2 points.
  */
 const MOTION_LAMBDA_SCALE = 0.5;
 /**
  * Motion-compensated P-frames code their residual this many rate levels below the I-frame's (the
- * lowest level at most): a residual is corrected by the next frames' residuals, the I-frame's errors
- * last the whole GOP. Chosen on the validation clips (models/train/video/validation-clips.txt, 32
- * frames at 320×240, BD-rate against the intra-only mode, mean of the three): offset 0 −49.5 %,
- * 1 −52.1 %, 2 −55.5 %; 3 gained another 1.3 points but leaves the upper half of the quality range
- * unreachable (q7 at 39 dB instead of 44).
+ * lowest level at most), P-frame k of a GOP (k = 1, 2, …) with entry (k − 1) mod 4: a residual is
+ * corrected by the next frames' residuals, the I-frame's errors last the whole GOP, and a better
+ * frame every fourth lifts the frames that predict from it. Chosen on the validation clips
+ * (models/train/video/validation-clips.txt, 32 frames, BD-rate against the intra-only mode, mean of
+ * the three): one offset for all, at 320×240 with the image model's prior, 0 −49.5 %, 1 −52.1 %,
+ * 2 −55.5 %, 3 −56.7 % (but q7 at 39 dB instead of 44); with the residual prior, at 176×144 copies,
+ * 1 −71.6 %, 2 −73.1 %, 3 −72.4 %; patterns: [1, 3, 3, 3] −74.6 % (at 320×240 −71.4 % against
+ * −69.8 % for 2), [1, 4, 4, 4] −74.7 %, [1, 3×7] −74.6 %, [1, 2, 2, 2] −73.9 %, [0, 3, 3, 3] −73.9 %,
+ * [2, 3] −73.5 %.
  */
-const RESIDUAL_LEVEL_OFFSET = 2;
+const RESIDUAL_LEVEL_OFFSETS = [1, 3, 3, 3] as const;
 /** Largest frame side coded (the frame is one tile of the image model). */
 export const MAX_FRAME_SIDE = 4096;
 
@@ -215,9 +219,12 @@ export class VideoCodec implements Codec {
     let ctx: Int32Array | undefined;
     let ctx2: Int32Array | undefined; // frame t−2 within the GOP (two-frame inter models)
     let ref: Float32Array | undefined; // x̂_{t−1} (motion mode)
-    // λ_m of the motion search; a manifest without λ gets the middle of the trained range's
-    const residualLevel = this.intra.rateLevels[Math.max(0, levelIndex - RESIDUAL_LEVEL_OFFSET)]!;
-    const motionLambda = MOTION_LAMBDA_SCALE / (residualLevel.lambda ?? 0.013);
+    // the residual's level and λ_m of the motion search per position in the offset pattern (a manifest
+    // without λ gets the middle of the trained range's)
+    const residualLevels = RESIDUAL_LEVEL_OFFSETS.map((offset) => {
+      const level = this.intra.rateLevels[Math.max(0, levelIndex - offset)]!;
+      return { level, motionLambda: MOTION_LAMBDA_SCALE / (level.lambda ?? 0.013) };
+    });
     const coder = this.coder;
     const intra = this.intra;
     const header = (): Omit<ContainerHeader, 'version'> => ({
@@ -235,6 +242,7 @@ export class VideoCodec implements Codec {
         let payload: Uint8Array;
         if (inter === 'motion' && n % gop !== 0 && ref) {
           const visible = { height, width };
+          const { level: residualLevel, motionLambda } = residualLevels[((n % gop) - 1) % residualLevels.length]!;
           const field = estimateMotion(x.data, ref, ph, pw, motionLambda, visible);
           const pred = compensate(ref, 3, ph, pw, field);
           const coded = await coder.encodeResidual(x, pred, residualLevel, visible);
