@@ -17,6 +17,7 @@ import type { Latent } from '../../src/tensor.js';
 import type { Runtime } from '../../src/runtime/index.js';
 import { StageClock, type StageTimes } from '../../src/runtime/stage-clock.js';
 import type { GraphName, HyperpriorManifest, RateLevel } from './manifest.js';
+import type { GraphSpec } from '../../src/model/manifest.js';
 
 
 /** Milliseconds spent in each graph (and in entropy coding, filled in by the latent codec). */
@@ -66,15 +67,25 @@ export class HyperpriorNetworks {
     return path.join(this.dir, this.manifest.graphs[graph].file);
   }
 
-  private async run(
+  private run(
     graph: GraphName, stage: keyof StageTimings, [input, gain]: [Latent, Float32Array], channels: number, deterministic = false,
   ): Promise<Latent[]> {
-    const spec = this.manifest.graphs[graph];
-    const feeds = {
-      [spec.inputs[0]!]: tensorOf(input),
-      [spec.inputs[1]!]: new ort.Tensor('float32', gain, [gain.length]),
-    };
-    const out = await this.clock.timeAsync(stage, () => this.runtime.run(this.file(graph), feeds, { deterministic }));
-    return spec.outputs.map((name) => latentOf(out[name], graph, channels));
+    return this.clock.timeAsync(stage, () => runGainGraph(this.runtime, this.file(graph), this.manifest.graphs[graph], graph, input, gain, channels, deterministic));
   }
+}
+
+/**
+ * Runs a gain-unit graph (inputs: a latent and the rate level's gain vector) and returns its outputs
+ * as latents of `channels` channels, named `name` in errors; shared with the video codec's residual
+ * prior, whose h_a and h_s have the same interface.
+ */
+export async function runGainGraph(
+  runtime: Runtime, file: string, spec: GraphSpec, name: string, input: Latent, gain: Float32Array, channels: number, deterministic: boolean,
+): Promise<Latent[]> {
+  const feeds = {
+    [spec.inputs[0]!]: tensorOf(input),
+    [spec.inputs[1]!]: new ort.Tensor('float32', gain, [gain.length]),
+  };
+  const out = await runtime.run(file, feeds, { deterministic });
+  return spec.outputs.map((o) => latentOf(out[o], name, channels));
 }

@@ -9,11 +9,9 @@
  *   (σ, μ) = h_s(ẑ, hyperInvGain[l])   on the deterministic CPU session, as the image model's h_s
  */
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
-import { latentOf, tensorOf } from '../../src/runtime/latent.js';
 import type { Runtime } from '../../src/runtime/index.js';
 import type { Latent } from '../../src/tensor.js';
-import type { GraphSpec } from '../../src/model/manifest.js';
+import { runGainGraph } from '../hyperprior/networks.js';
 import type { ResidualPriorSpec } from './manifest.js';
 
 export class ResidualPrior {
@@ -26,20 +24,15 @@ export class ResidualPrior {
 
   /** z = h_a(y) at rate level `levelIndex` (0-based, the image model's levels). */
   async hA(y: Latent, levelIndex: number): Promise<Latent> {
-    const [z] = await this.run(this.spec.graphs.hA, 'residual h_a', y, this.spec.levels[levelIndex]!.hyperGain, this.spec.zChannels, false);
+    const { hA } = this.spec.graphs;
+    const [z] = await runGainGraph(this.runtime, path.join(this.dir, hA.file), hA, 'residual h_a', y, this.spec.levels[levelIndex]!.hyperGain, this.spec.zChannels, false);
     return z!;
   }
 
   /** (scales, means) = h_s(ẑ) at rate level `levelIndex`, on the deterministic session. */
   async hS(zHat: Latent, levelIndex: number): Promise<{ scales: Latent; means: Latent }> {
-    const [scales, means] = await this.run(this.spec.graphs.hS, 'residual h_s', zHat, this.spec.levels[levelIndex]!.hyperInvGain, this.yChannels, true);
+    const { hS } = this.spec.graphs;
+    const [scales, means] = await runGainGraph(this.runtime, path.join(this.dir, hS.file), hS, 'residual h_s', zHat, this.spec.levels[levelIndex]!.hyperInvGain, this.yChannels, true);
     return { scales: scales!, means: means! };
-  }
-
-  private async run(graph: GraphSpec, name: string, input: Latent, gain: Float32Array, channels: number, deterministic: boolean): Promise<Latent[]> {
-    const file = path.join(this.dir, graph.file);
-    const feeds = { [graph.inputs[0]!]: tensorOf(input), [graph.inputs[1]!]: new ort.Tensor('float32', gain, [gain.length]) };
-    const out = await this.runtime.run(file, feeds, { deterministic });
-    return graph.outputs.map((o) => latentOf(out[o], name, channels));
   }
 }
