@@ -2,15 +2,17 @@
  * The video codec's container layout (docs/FORMAT.md, "Video"): header parameters and the payloads of
  * its sections.
  *
- * Parameters: layout u8 (1) · GOP u32 · inter mode u8 (1 learned, 2 delta, 3 motion) · soundtrack u8
- * (0 none, 1 coded, 2 copied).
+ * Parameters: layout u8 (2; layout 1, written before 2026-12-08, is refused) · GOP u32 · inter mode u8
+ * (1 learned, 2 delta, 3 motion) · soundtrack u8 (0 none, 1 coded, 2 copied) · the motion residual's
+ * chroma gain u8 (sixteenths, 1 … 255; 16 = none).
  *
  * Sections, in order: the soundtrack (if any), one section per frame in display order, the GOP index.
  *
- *   frame:   kind u8 (1 = I, 2 = P, 6 = motion-compensated P) · frame number u32 ·
- *            I: z length u32 · z stream · y stream | P: y stream |
- *            motion P: residual quality u8 (a rate level of the image model) · motion length u32 ·
- *            motion stream (motion.ts) · z length u32 · z stream (masked-z.ts) · y stream
+ *   frame:   kind u8 (1 = I, 2 = P, 6 = motion-compensated P) · frame number varint ·
+ *            I: z length varint · z stream · y stream | P: y stream |
+ *            motion P: residual quality u8 (a rate level of the image model) · motion length varint ·
+ *            motion stream (motion.ts) · z length varint · z stream (masked-z.ts) · y stream
+ *            (varint: unsigned LEB128, 7 bits a byte, low first)
  *   audio:   kind u8 (3 = coded: a whole neural-codec audio container | 4 = copied: format (u8 length +
  *            ASCII, an ffmpeg muxer name) · the original compressed stream)
  *   index:   kind u8 (5) · frames u32 · GOPs u32 · per GOP: first frame u32, section number u32
@@ -28,9 +30,12 @@ export interface VideoParams {
   gop: number;
   inter: VideoInterMode;
   soundtrack: Soundtrack;
+  /** The motion residual's chroma gain in sixteenths (16 = none; frame-coder.ts); 1 … 255. */
+  chromaGain16: number;
 }
 
-const LAYOUT = 1;
+/** Layout 2 (2026-12-08): varint frame numbers and stream lengths, motion coded with binary contexts. */
+const LAYOUT = 2;
 const INTER_MODES: readonly VideoInterMode[] = ['learned', 'delta', 'motion'];
 const SOUNDTRACKS: readonly Soundtrack[] = ['none', 'coded', 'copied'];
 
@@ -46,18 +51,22 @@ function corrupt(message: string): CodecError {
 }
 
 export function encodeParams(p: VideoParams): Uint8Array {
-  return new ByteWriter().u8(LAYOUT).u32(p.gop).u8(INTER_MODES.indexOf(p.inter) + 1).u8(SOUNDTRACKS.indexOf(p.soundtrack)).finish();
+  return new ByteWriter().u8(LAYOUT).u32(p.gop).u8(INTER_MODES.indexOf(p.inter) + 1).u8(SOUNDTRACKS.indexOf(p.soundtrack)).u8(p.chromaGain16).finish();
 }
 
 export function decodeParams(bytes: Uint8Array): VideoParams {
   const r = new ByteReader(bytes);
   const layout = r.u8('the video parameter layout');
+  if (layout === 1) {
+    throw new CodecError('ERR_UNSUPPORTED_VERSION', 'This video was written by a development version of neural-codec (video layout 1, before 2026-12-08) that no release decodes; encode the source again.');
+  }
   if (layout !== LAYOUT) throw corrupt(`Unknown video parameter layout ${layout}: the header is corrupt or from a newer neural-codec.`);
   const gop = r.u32('the GOP size');
   const inter = INTER_MODES[r.u8('the inter mode') - 1];
   const soundtrack = SOUNDTRACKS[r.u8('the soundtrack kind')];
-  if (gop < 1 || !inter || !soundtrack || r.remaining !== 0) throw corrupt('The video parameters are inconsistent: the header is corrupt.');
-  return { gop, inter, soundtrack };
+  const chromaGain16 = r.u8('the residual chroma gain');
+  if (gop < 1 || !inter || !soundtrack || chromaGain16 === 0 || r.remaining !== 0) throw corrupt('The video parameters are inconsistent: the header is corrupt.');
+  return { gop, inter, soundtrack, chromaGain16 };
 }
 
 export type FramePayload =
@@ -68,9 +77,9 @@ export type FramePayload =
 const SECTION_OF = { I: SECTION_I, P: SECTION_P, M: SECTION_MOTION } as const;
 
 export function encodeFrame(f: FramePayload): Uint8Array {
-  const w = new ByteWriter().u8(SECTION_OF[f.kind]).u32(f.frame);
-  if (f.kind === 'M') w.u8(f.quality).u32(f.motion.length).bytes(f.motion);
-  if (f.kind !== 'P') w.u32(f.z.length).bytes(f.z);
+  const w = new ByteWriter().u8(SECTION_OF[f.kind]).varint(f.frame);
+  if (f.kind === 'M') w.u8(f.quality).varint(f.motion.length).bytes(f.motion);
+  if (f.kind !== 'P') w.varint(f.z.length).bytes(f.z);
   return w.bytes(f.y).finish();
 }
 
@@ -109,10 +118,10 @@ export function parseSection(payload: Uint8Array, where: string): Section {
   const r = new ByteReader(payload);
   const kind = r.u8(where);
   if (isFrameSection(kind)) {
-    const frame = r.u32(where);
+    const frame = r.varint(where);
     if (kind === SECTION_P) return { kind: 'P', frame, y: payload.subarray(r.offset) };
     const stream = (name: string): Uint8Array => {
-      const length = r.u32(where);
+      const length = r.varint(where);
       if (length > r.remaining) throw corrupt(`${where}: the ${name} stream claims ${length} bytes, ${r.remaining} are there; the file is corrupt.`);
       return r.bytes(length, where);
     };

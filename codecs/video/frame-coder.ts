@@ -4,10 +4,11 @@
  *   I:  y = g_a(x) → z = h_a(y) → ẑ ──(z stream)   (σ, μ) = h_s(ẑ) → v = round(y − μ), table(σ) ──(y stream)
  *       ŷ = v + μ (float32, exactly the hyperprior image codec's frame), x̂ = g_s(ŷ)
  *   P:  (μ, table) = inter(ŷ_{t−1}) in integers → v = round(y − μ) ──(y stream),  ŷ = v + μ, x̂ = g_s(ŷ)
- *   P (motion mode): pred = compensate(x̂_{t−1}, motion) (motion.ts), r = clamp(x − pred + ½, 0, 1) (½ in
- *       the padding), y = g_a(r), its z and y coded with the residual prior (residual-prior.ts; the image
- *       model's h_a, h_s and tables when the video model has none; z with a mask of its live channels,
- *       masked-z.ts), x̂ = clamp(pred + g_s(ŷ_r) − ½, 0, 1)
+ *   P (motion mode): pred = compensate(x̂_{t−1}, motion) (motion.ts), r = clamp(C(x − pred) + ½, 0, 1) (½ in
+ *       the padding; C scales the colour difference from luma by the stream's chroma gain), y = g_a(r),
+ *       its z and y coded with the residual prior (residual-prior.ts; the image model's h_a, h_s and
+ *       tables when the video model has none; z with a mask of its live channels, masked-z.ts),
+ *       x̂ = clamp(pred + C⁻¹(g_s(ŷ_r) − ½), 0, 1)
  *
  * I-frames code y in one stream with h_s's tables even when the image model has a checkerboard context
  * (codecs/hyperprior/checkerboard.ts), so they decode without it.
@@ -98,21 +99,27 @@ export class FrameCoder implements Disposable {
    * latent coded with the residual prior. `visible`: the frame's own size (its padding is not coded).
    * Returns its z and y streams and x̂, the next frame's reference.
    */
-  async encodeResidual(x: Latent, pred: Float32Array, level: RateLevel, visible: Visible = x): Promise<{ z: Uint8Array; y: Uint8Array; xHat: Latent }> {
+  async encodeResidual(
+    x: Latent, pred: Float32Array, level: RateLevel, chromaGain: number, visible: Visible = x,
+  ): Promise<{ z: Uint8Array; y: Uint8Array; xHat: Latent }> {
     const r = new Float32Array(x.data.length);
-    for (let i = 0; i < r.length; i++) r[i] = clampUnit(x.data[i]! - pred[i]! + 0.5);
+    for (let i = 0; i < r.length; i++) r[i] = x.data[i]! - pred[i]!;
+    scaleChroma(r, chromaGain);
+    for (let i = 0; i < r.length; i++) r[i] = clampUnit(r[i]! + 0.5);
     flattenPadding(r, x, visible);
     const y = await this.analyse({ ...x, data: r }, level);
     const dump = process.env.NCODEC_RESIDUAL_DUMP;
     if (dump) appendResidualLatent(dump, level.quality, y);
     const coded = await this.encodeLatent(y, level, this.residualPriorAt(level), true);
-    return { z: coded.z!, y: coded.y, xHat: addResidual(coded.xHat!, pred) };
+    return { z: coded.z!, y: coded.y, xHat: addResidual(coded.xHat!, pred, chromaGain) };
   }
 
   /** Decodes a motion-compensated P-frame's residual (z and y streams) onto `pred`. */
-  async decodeResidual(z: Uint8Array, y: Uint8Array, shape: Omit<Latent, 'data'>, level: RateLevel, pred: Float32Array, where: string): Promise<Latent> {
+  async decodeResidual(
+    z: Uint8Array, y: Uint8Array, shape: Omit<Latent, 'data'>, level: RateLevel, pred: Float32Array, chromaGain: number, where: string,
+  ): Promise<Latent> {
     const { xHat } = await this.decodeLatent(z, y, shape, level, this.residualPriorAt(level), where);
-    return addResidual(xHat, pred);
+    return addResidual(xHat, pred, chromaGain);
   }
 
   decodeIntra(z: Uint8Array, y: Uint8Array, shape: Omit<Latent, 'data'>, level: RateLevel): Promise<DecodedFrame> {
@@ -257,12 +264,30 @@ function clampUnit(v: number): number {
   return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
-/** x̂ = clamp(pred + r̂ − ½, 0, 1), r̂ = g_s's output (in place). */
-function addResidual(rHat: Latent, pred: Float32Array): Latent {
+/** x̂ = clamp(pred + C⁻¹(r̂ − ½), 0, 1), r̂ = g_s's output, C the chroma gain (in place). */
+function addResidual(rHat: Latent, pred: Float32Array, chromaGain: number): Latent {
   const d = rHat.data;
   if (d.length !== pred.length) throw new CodecError('ERR_MODEL_INVALID', `g_s returned ${d.length} samples for a ${pred.length}-sample frame: the intra model does not match its manifest.`);
-  for (let i = 0; i < d.length; i++) d[i] = clampUnit(pred[i]! + d[i]! - 0.5);
+  for (let i = 0; i < d.length; i++) d[i] = d[i]! - 0.5;
+  scaleChroma(d, 1 / chromaGain);
+  for (let i = 0; i < d.length; i++) d[i] = clampUnit(pred[i]! + d[i]!);
   return rHat;
+}
+
+/**
+ * The residual's chroma gain C: d ← Y(d)·1 + s·(d − Y(d)·1) per pixel of planar RGB, Y the BT.601 luma
+ * (0.299, 0.587, 0.114), in place: luma stays, the colour difference is scaled by s (C⁻¹ is s → 1/s).
+ */
+function scaleChroma(d: Float32Array, s: number): void {
+  if (s === 1) return;
+  const plane = d.length / 3;
+  for (let i = 0; i < plane; i++) {
+    const r = d[i]!, g = d[plane + i]!, b = d[2 * plane + i]!;
+    const y = 0.299 * r + 0.587 * g + 0.114 * b;
+    d[i] = y + s * (r - y);
+    d[plane + i] = y + s * (g - y);
+    d[2 * plane + i] = y + s * (b - y);
+  }
 }
 
 function clampCtx(v: number): number {

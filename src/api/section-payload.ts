@@ -4,27 +4,10 @@
  * a reader that checks every length against the bytes left and names the codec in its errors, and
  * the end section of streamed files (0 — no chunk has 0 frames — then the original's frame count).
  */
+import { MAX_VARINT_BYTES, varintLength, writeVarint } from '../container/bytes.js';
 import { CodecError } from '../errors.js';
 
-/** Largest varint read: 7 bytes (2⁴⁹; frame counts are < 2⁴⁸). */
-const MAX_VARINT_BYTES = 7;
-
-/** Bytes of `value` as a varint. */
-export function varintLength(value: number): number {
-  let n = 1;
-  while (value >= 128) { value = Math.floor(value / 128); n++; }
-  return n;
-}
-
-/** Writes `value` as a varint at `at`; returns the position after it. */
-export function writeVarint(out: Uint8Array, at: number, value: number): number {
-  while (value >= 128) {
-    out[at++] = (value % 128) | 128;
-    value = Math.floor(value / 128);
-  }
-  out[at++] = value;
-  return at;
-}
+export { varintLength, writeVarint };
 
 /** ERR_BITSTREAM_CORRUPT with `message`. */
 export function sectionCorrupt(message: string): CodecError {

@@ -4,6 +4,26 @@
  */
 import { CodecError } from '../errors.js';
 
+/** Largest unsigned LEB128 varint read: 7 bytes (2⁴⁹; frame counts are < 2⁴⁸). */
+export const MAX_VARINT_BYTES = 7;
+
+/** Bytes of `value` as an unsigned LEB128 varint (7 bits per byte, low first, high bit = more). */
+export function varintLength(value: number): number {
+  let n = 1;
+  while (value >= 128) { value = Math.floor(value / 128); n++; }
+  return n;
+}
+
+/** Writes `value` as a varint at `at`; returns the position after it. */
+export function writeVarint(out: Uint8Array, at: number, value: number): number {
+  while (value >= 128) {
+    out[at++] = (value % 128) | 128;
+    value = Math.floor(value / 128);
+  }
+  out[at++] = value;
+  return at;
+}
+
 export class ByteWriter {
   private buffer = new Uint8Array(256);
   private view = new DataView(this.buffer.buffer);
@@ -30,6 +50,8 @@ export class ByteWriter {
     this.length += 8;
     return this;
   }
+  /** An unsigned LEB128 varint. */
+  varint(v: number): this { this.reserve(MAX_VARINT_BYTES + 1); this.length = writeVarint(this.buffer, this.length, v); return this; }
   bytes(b: Uint8Array): this { this.reserve(b.length); this.buffer.set(b, this.length); this.length += b.length; return this; }
   /** A string with a one-byte length prefix. */
   shortString(s: string): this {
@@ -74,6 +96,18 @@ export class ByteReader {
       throw new CodecError('ERR_BITSTREAM_CORRUPT', `${what} is ${v}, beyond any valid value: the header is corrupt.`);
     }
     return Number(v);
+  }
+  /** An unsigned LEB128 varint of at most MAX_VARINT_BYTES bytes. */
+  varint(what = 'a number'): number {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < MAX_VARINT_BYTES; i++) {
+      const b = this.u8(what);
+      value += (b & 127) * scale;
+      if (b < 128) return value;
+      scale *= 128;
+    }
+    throw new CodecError('ERR_BITSTREAM_CORRUPT', `${what} is an over-long number: the file is corrupt.`);
   }
   /** A view (no copy) of the next `n` bytes. */
   bytes(n: number, what = 'a byte run'): Uint8Array {

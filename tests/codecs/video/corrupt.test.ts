@@ -165,8 +165,13 @@ describe('streams of another model or codec', () => {
     const image = new Uint8Array(readFileSync(path.join(root, 'fixtures/hyperprior/scene-128x96-q6.ncd')));
     expect(await failure(codec.decode(image))).toMatchObject({ code: 'ERR_UNKNOWN_CODEC', message: expect.stringContaining("'hyperprior' stream") });
     expect(await failure(codec.decode(writeContainer({ ...header, params: Uint8Array.of(7, 2, 0, 0, 0, 1, 0) }, sections)))).toMatchObject({ code: 'ERR_BITSTREAM_CORRUPT' });
-    expect(await failure(codec.decode(writeContainer({ ...header, params: Uint8Array.of(1, 0, 0, 0, 0, 1, 0) }, sections)))).toMatchObject({ code: 'ERR_BITSTREAM_CORRUPT' });
-    expect(await failure(codec.decode(writeContainer({ ...header, params: Uint8Array.of(1, 2, 0, 0, 0, 1) }, sections)))).toMatchObject({ code: 'ERR_BITSTREAM_TRUNCATED' });
+    expect(await failure(codec.decode(writeContainer({ ...header, params: Uint8Array.of(2, 0, 0, 0, 0, 1, 0, 24) }, sections)))).toMatchObject({ code: 'ERR_BITSTREAM_CORRUPT' });
+    expect(await failure(codec.decode(writeContainer({ ...header, params: Uint8Array.of(2, 2, 0, 0, 0, 3, 0, 0) }, sections)))).toMatchObject({ code: 'ERR_BITSTREAM_CORRUPT' });
+    // layout 1 (development files from before 2026-12-08) is named, not misread
+    expect(await failure(codec.decode(writeContainer({ ...header, params: Uint8Array.of(1, 2, 0, 0, 0, 3, 0, 24) }, sections)))).toMatchObject({
+      code: 'ERR_UNSUPPORTED_VERSION', message: expect.stringContaining('video layout 1'),
+    });
+    expect(await failure(codec.decode(writeContainer({ ...header, params: Uint8Array.of(2, 2, 0, 0, 0, 1) }, sections)))).toMatchObject({ code: 'ERR_BITSTREAM_TRUNCATED' });
     expect(await failure(codec.decode(writeContainer({ ...header, rate: { kind: 'quality', value: 99 } }, sections)))).toMatchObject({ code: 'ERR_BITSTREAM_CORRUPT' });
     // motion-compensated P-frames under a header that announces latent P-frames (and the other way round)
     const learnedParams = header.params.slice();
@@ -177,7 +182,7 @@ describe('streams of another model or codec', () => {
     // a residual quality the image model does not have
     const badLevel = sections[1]!.slice();
     expect(badLevel[0]).toBe(6);
-    badLevel[5] = 99;
+    badLevel[2] = 99; // after the kind and the frame number (a one-byte varint)
     expect((await partial(writeContainer(header, [sections[0]!, badLevel, ...sections.slice(2)]))).error).toMatchObject({
       code: 'ERR_BITSTREAM_CORRUPT', message: expect.stringContaining('codes its residual at quality 99, which the image model lacks'),
     });

@@ -4,7 +4,7 @@
  * stream round-trips, and damaged motion streams give typed errors.
  */
 import { describe, expect, it } from 'vitest';
-import { BLOCK, MV_RANGE, blockGrid, compensate, decodeMotion, encodeMotion, estimateMotion, type MotionField } from '../../../codecs/video/motion.js';
+import { BLOCK, MV_RANGE, MotionContexts, blockGrid, compensate, decodeMotion, encodeMotion, estimateMotion, type MotionField } from '../../../codecs/video/motion.js';
 import { CodecError } from '../../../src/errors.js';
 import { mulberry32 } from '../../../src/prng.js';
 
@@ -76,38 +76,97 @@ describe('video motion', () => {
     for (const b of [cols + 1, cols + 2, 2 * cols + 3]) expect([found.mv[2 * b], found.mv[2 * b + 1]]).toEqual([-12, 8]);
   });
 
-  it('codes a motion field and decodes the same vectors; a uniform field costs a few bytes', () => {
+  it('codes motion fields with contexts carried across frames and decodes the same vectors', () => {
     const rng = mulberry32(7);
     const { rows, cols } = blockGrid(W, H);
-    const mv = Int32Array.from({ length: 2 * rows * cols }, () => Math.floor(rng() * (2 * MV_RANGE + 1)) - MV_RANGE);
-    const bytes = encodeMotion({ rows, cols, mv });
-    expect(decodeMotion(bytes, rows, cols, 'frame 1')).toEqual({ rows, cols, mv });
-    // the largest differences (±2·MV_RANGE between neighbours) and every magnitude class in between
-    const zigzag = Int32Array.from({ length: 2 * rows * cols }, (_, i) => ((i >> 1) % 2 === 0 ? MV_RANGE : -MV_RANGE) >> (i % 7));
-    expect(decodeMotion(encodeMotion({ rows, cols, mv: zigzag }), rows, cols, 'frame 1').mv).toEqual(zigzag);
-    const still = encodeMotion(field([0, 0]));
-    expect(still.length).toBeLessThan(16);
-    expect(decodeMotion(still, rows, cols, 'frame 1').mv.every((v) => v === 0)).toBe(true);
+    const all = { rows, cols };
+    const enc = new MotionContexts();
+    const dec = new MotionContexts();
+    const roundTrip = (mv: Int32Array): Uint8Array => {
+      const bytes = encodeMotion({ rows, cols, mv }, all, enc);
+      expect(decodeMotion(bytes, rows, cols, all, dec, 'frame 1')).toEqual({ rows, cols, mv });
+      return bytes;
+    };
+    roundTrip(Int32Array.from({ length: 2 * rows * cols }, () => Math.floor(rng() * (2 * MV_RANGE + 1)) - MV_RANGE));
+    // the largest differences (±2·MV_RANGE between neighbours) and every magnitude in between
+    roundTrip(Int32Array.from({ length: 2 * rows * cols }, (_, i) => ((i >> 1) % 2 === 0 ? MV_RANGE : -MV_RANGE) >> (i % 7)));
+    // one component zero, the other not (dx's "≠ 0" is implied when dy = 0)
+    roundTrip(Int32Array.from({ length: 2 * rows * cols }, (_, i) => (i % 4 === 1 ? 3 : i % 4 === 2 ? -5 : 0)));
+    // a still field costs a byte or two, less once the contexts have seen a few
+    const first = roundTrip(field([0, 0]).mv);
+    expect(first.length).toBeLessThanOrEqual(3);
+    let later = first;
+    for (let t = 0; t < 4; t++) later = roundTrip(field([0, 0]).mv);
+    expect(later.length).toBeLessThanOrEqual(first.length);
+    // a decoder with fresh contexts (a reader that did not see the GOP's earlier frames) decodes garbage
+    // or fails, never the same field: the contexts are part of the stream's meaning
+    const mv = Int32Array.from({ length: 2 * rows * cols }, () => Math.floor(rng() * 9) - 4);
+    const bytes = encodeMotion({ rows, cols, mv }, all, enc);
+    try {
+      expect(decodeMotion(bytes, rows, cols, all, new MotionContexts(), 'frame 9').mv).not.toEqual(mv);
+    } catch (err) {
+      expect(err).toBeInstanceOf(CodecError);
+    }
+  });
+
+  it('codes only the blocks that hold pixels of the frame; the others carry their predictor', () => {
+    const { rows, cols } = blockGrid(W, H);
+    const visible = { rows: rows - 1, cols: cols - 2 };
+    const mv = new Int32Array(2 * rows * cols);
+    for (let r = 0; r < visible.rows; r++) for (let c = 0; c < visible.cols; c++) mv.set([r - 1, 2 - c], 2 * (r * cols + c));
+    // outside the visible blocks: the predictor (the encoder's search leaves them there)
+    const ref = decodeMotion(encodeMotion({ rows, cols, mv: fillPredictors(mv, rows, cols, visible) }, visible, new MotionContexts()), rows, cols, visible, new MotionContexts(), 'frame 1');
+    expect(ref.mv).toEqual(fillPredictors(mv, rows, cols, visible));
+    const wrong = fillPredictors(mv, rows, cols, visible);
+    wrong[2 * (rows * cols - 1)]! += 4;
+    expect(() => encodeMotion({ rows, cols, mv: wrong }, visible, new MotionContexts())).toThrow(RangeError);
   });
 
   it('refuses damaged motion streams with typed errors naming the frame', () => {
     const { rows, cols } = blockGrid(W, H);
+    const all = { rows, cols };
     const mv = new Int32Array(2 * rows * cols).map((_, i) => (i % 5) - 2);
-    const bytes = encodeMotion({ rows, cols, mv });
-    const lying = bytes.slice();
-    new DataView(lying.buffer).setUint32(0, 10_000, true);
-    expect(() => decodeMotion(lying, rows, cols, 'frame 3')).toThrow(/frame 3: the motion flags claim 10000 bytes/);
-    expect(() => decodeMotion(bytes.subarray(0, 2), rows, cols, 'frame 3')).toThrow(CodecError);
-    // random bytes: never a crash or an out-of-range vector, only a typed error or some valid field
+    const bytes = encodeMotion({ rows, cols, mv }, all, new MotionContexts());
+    // the decoder reads zeros past the end (the encoder drops trailing zeros: a still field is 0 bytes),
+    // but a stream cut far before its decisions end is corrupt
+    expect(decodeMotion(new Uint8Array(0), rows, cols, all, new MotionContexts(), 'frame 3').mv.every((v) => v === 0)).toBe(true);
+    const busy = encodeMotion({ rows, cols, mv: Int32Array.from({ length: 2 * rows * cols }, (_, i) => ((i * 37) % 61) - 30) }, all, new MotionContexts());
+    expect(busy.length).toBeGreaterThan(20);
+    expect(() => decodeMotion(busy.subarray(0, 2), rows, cols, all, new MotionContexts(), 'frame 3')).toThrow(/^frame 3: the motion stream: the stream ends 8 bytes before its decisions do/);
+    // random and cut bytes: never a crash or an out-of-range vector, only a typed error or some valid field
     const rng = mulberry32(3);
-    for (let t = 0; t < 200; t++) {
-      const junk = bytes.map((b) => (rng() < 0.2 ? Math.floor(rng() * 256) : b));
+    for (let t = 0; t < 300; t++) {
+      const junk = t % 3 === 0 ? bytes.subarray(0, Math.floor(rng() * bytes.length)) : bytes.map((b) => (rng() < 0.2 ? Math.floor(rng() * 256) : b));
       try {
-        const f = decodeMotion(junk, rows, cols, 'frame 3');
+        const f = decodeMotion(junk, rows, cols, all, new MotionContexts(), 'frame 3');
         expect(f.mv.every((v) => Math.abs(v) <= MV_RANGE)).toBe(true);
       } catch (err) {
         expect(err).toBeInstanceOf(CodecError);
+        expect((err as CodecError).message).toMatch(/^frame 3: /);
       }
     }
   });
 });
+
+/** `mv` with every block outside `visible` set to its predictor (H.264's median of left, top, top-right). */
+function fillPredictors(mv: Int32Array, rows: number, cols: number, visible: { rows: number; cols: number }): Int32Array {
+  const out = mv.slice();
+  const at = (r: number, c: number, k: number) => out[2 * (r * cols + c) + k]!;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      if (r < visible.rows && c < visible.cols) continue;
+      for (let k = 0; k < 2; k++) {
+        const left = c > 0 ? at(r, c - 1, k) : 0;
+        let p: number;
+        if (r === 0) p = left;
+        else {
+          const top = at(r - 1, c, k);
+          const topRight = c + 1 < cols ? at(r - 1, c + 1, k) : c > 0 ? at(r - 1, c - 1, k) : top;
+          p = c > 0 ? Math.max(Math.min(left, top), Math.min(Math.max(left, top), topRight)) : top;
+        }
+        out[2 * (r * cols + c) + k] = p;
+      }
+    }
+  }
+  return out;
+}
