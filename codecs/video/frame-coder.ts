@@ -107,7 +107,12 @@ export class FrameCoder implements Disposable {
     scaleChroma(r, chromaGain);
     for (let i = 0; i < r.length; i++) r[i] = clampUnit(r[i]! + 0.5);
     flattenPadding(r, x, visible);
-    const y = await this.analyse({ ...x, data: r }, level);
+    const imageDump = process.env.NCODEC_RESIDUAL_IMAGE_DUMP;
+    if (imageDump) appendResidualImage(imageDump, level.quality, r, x, visible);
+    const prior = this.residualPrior;
+    const y = prior?.hasAnalysis
+      ? await this.clock.timeAsync('gA', () => prior.gA({ ...x, data: r }, level))
+      : await this.analyse({ ...x, data: r }, level);
     const dump = process.env.NCODEC_RESIDUAL_DUMP;
     if (dump) appendResidualLatent(dump, level.quality, y);
     const coded = await this.encodeLatent(y, level, this.residualPriorAt(level), true);
@@ -251,6 +256,24 @@ function flattenPadding(r: Float32Array, shape: Omit<Latent, 'data'>, visible: V
 function appendResidualLatent(file: string, quality: number, y: Latent): void {
   appendFileSync(file, Buffer.from(Int32Array.of(quality, y.channels, y.height, y.width).buffer));
   appendFileSync(file, Buffer.from(y.data.buffer, y.data.byteOffset, y.data.byteLength));
+}
+
+/**
+ * Appends a residual r (the frame's own size, without the padding) to `file`: the training data of
+ * models/train/video/residual_encoder.py, written when NCODEC_RESIDUAL_IMAGE_DUMP names a file. Record:
+ * int32 quality, 3, height, width, then float32 r (planar RGB in [0, 1], after the chroma gain).
+ */
+function appendResidualImage(file: string, quality: number, r: Float32Array, shape: Omit<Latent, 'data'>, visible: Visible): void {
+  const { height, width } = visible;
+  const out = new Float32Array(3 * height * width);
+  for (let c = 0; c < 3; c++) {
+    for (let y = 0; y < height; y++) {
+      const from = (c * shape.height + y) * shape.width;
+      out.set(r.subarray(from, from + width), (c * height + y) * width);
+    }
+  }
+  appendFileSync(file, Buffer.from(Int32Array.of(quality, 3, height, width).buffer));
+  appendFileSync(file, Buffer.from(out.buffer));
 }
 
 /** ctx16 of an I-frame: 16·v + round_half_even(16·μ), μ the float32 means of h_s. */

@@ -5,12 +5,16 @@
  * residual (no change) costs the image model's hyperprior ≈ 150 bytes at 176×144; here it is the
  * cheapest latent there is.
  *
+ *   y = g_a(r, gain[l])   the encoder's own transform of residuals when the manifest has one
+ *       (models/train/video/residual_encoder.py: the image model's g_a fine-tuned on residuals with this
+ *       prior; decoders never run it), else the image model's g_a
  *   z = h_a(y, hyperGain[l]) → ẑ (masked z stream, masked-z.ts, with this prior's tables)
  *   (σ, μ) = h_s(ẑ, hyperInvGain[l])   on the deterministic CPU session, as the image model's h_s
  */
 import path from 'node:path';
 import type { Runtime } from '../../src/runtime/index.js';
 import type { Latent } from '../../src/tensor.js';
+import type { RateLevel } from '../hyperprior/manifest.js';
 import { runGainGraph } from '../hyperprior/networks.js';
 import type { ResidualPriorSpec } from './manifest.js';
 
@@ -21,6 +25,19 @@ export class ResidualPrior {
     private readonly dir: string,
     private readonly yChannels: number,
   ) {}
+
+  /** Whether the encoder analyses residuals with a g_a of its own (else with the image model's). */
+  get hasAnalysis(): boolean {
+    return this.spec.graphs.gA !== undefined;
+  }
+
+  /** y = g_a(r) of a residual at the image model's rate level `level` (only when {@link hasAnalysis}). */
+  async gA(r: Latent, level: RateLevel): Promise<Latent> {
+    const { gA } = this.spec.graphs;
+    if (!gA) throw new Error('this residual prior has no analysis transform');
+    const [y] = await runGainGraph(this.runtime, path.join(this.dir, gA.file), gA, 'residual g_a', r, level.gain, this.yChannels, false);
+    return y!;
+  }
 
   /** z = h_a(y) at rate level `levelIndex` (0-based, the image model's levels). */
   async hA(y: Latent, levelIndex: number): Promise<Latent> {

@@ -1,16 +1,26 @@
 #!/bin/bash
-# Residual latents for models/train/video/residual_prior.py: encodes the first 24 frames of every
-# video-train clip (the validation clips held out) at 320x240 and 176x144, at the qualities whose
-# P-frames code their residual at levels 1..6, with NCODEC_RESIDUAL_DUMP set (codecs/video/frame-coder.ts).
-# The validation clips go to a file of their own, which only evaluates.
-#   models/train/video/residual_dump.sh <out dir>    (writes y-train.bin, y-val.bin; ~25 min on 2 cores)
+# Training data of the video codec's residual models, written by the encoder itself: encodes the first
+# 24 frames of every video-train clip (the validation clips held out) at 320x240 and 176x144.
+#   residual_dump.sh <out dir>           residual latents y (after the level's gain) for
+#                                        residual_prior.py, qualities 3-8 (residual levels 1-6):
+#                                        y-train.bin, y-val.bin (NCODEC_RESIDUAL_DUMP; ~25 min on 2 cores)
+#   residual_dump.sh <out dir> --images  residual images r = clamp(C(x - pred) + 1/2, 0, 1) without the
+#                                        padding, for residual_encoder.py, qualities 3, 5, 7:
+#                                        r-train.bin, r-val.bin (NCODEC_RESIDUAL_IMAGE_DUMP; ~15 min)
+# (codecs/video/frame-coder.ts writes the records.) The validation clips go to the -val file, which
+# only evaluates.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
 data=${DATA:-$repo/../shared/datasets/video-train}
-out=${1:?usage: residual_dump.sh <out dir>}
+out=${1:?usage: residual_dump.sh <out dir> [--images]}
+if [ "${2:-}" = --images ]; then
+  var=NCODEC_RESIDUAL_IMAGE_DUMP; prefix=r; qualities="3 5 7"
+else
+  var=NCODEC_RESIDUAL_DUMP; prefix=y; qualities="3 4 5 6 7 8"
+fi
 mkdir -p "$out/clips"
-rm -f "$out/y-train.bin" "$out/y-val.bin"
+rm -f "$out/$prefix-train.bin" "$out/$prefix-val.bin"
 held=$(grep -v '^#' "$here/validation-clips.txt" | sed '/^$/d')
 for f in "$data"/*.* "$data"/asl_gestures/{again,bird,book,eat,milk}.mkv; do
   [ -f "$f" ] || continue
@@ -24,11 +34,11 @@ for f in "$data"/*.* "$data"/asl_gestures/{again,bird,book,eat,milk}.mkv; do
     [ -f "$clip" ] || ffmpeg -loglevel error -y -i "$f" -frames:v 24 -vf "scale=$size" -pix_fmt yuv420p "$clip"
   done
 done
-for q in 3 4 5 6 7 8; do
+for q in $qualities; do
   for clip in "$out"/clips/*.y4m; do
     split=$(basename "$clip" | cut -d- -f1)
-    NCODEC_RESIDUAL_DUMP="$out/y-$split.bin" node "$repo/bin/ncodec.js" encode "$clip" -o "$out/last.ncd" \
-      --codec video --quality $q --audio none > /dev/null
+    env "$var=$out/$prefix-$split.bin" node "$repo/bin/ncodec.js" encode "$clip" -o "$out/last.ncd" \
+      --codec video --quality "$q" --audio none > /dev/null
   done
   echo "quality $q done $(date -u +%H:%M:%S)"
 done

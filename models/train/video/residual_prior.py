@@ -233,32 +233,43 @@ def parity_vector(model, level=2, h=3, w=4, seed=5):
 
 
 def cmd_export(args):
-    from common.export_utils import export_onnx, sha256
-    from common.fp16_weights import to_fp16
-    from hyperprior.export import HA, HS  # the image model's h_a/h_s wrappers: same interface
     st = torch.load(os.path.join(args.runs_root, args.run, args.checkpoint))
     cfg = st["config"]
     model = ResidualPrior(cfg["M"], cfg["N"], cfg["levels"], cfg.get("arch", "full"))
     model.load_state_dict(st["model"])
+    export_prior(model, args.out, {"recipe": "models/train/video/residual_prior.py", "steps": st["step"],
+                                   "wallTimeSeconds": round(st["wall"], 1)},
+                 {"bytesPerResidual": {"y": round(st["valid"]["y"], 2), "z": round(st["valid"]["z"], 2)},
+                  "note": "mean over the validation clips' residuals (all levels), integer tables"})
+    print(f"wrote {args.out}: residual prior step {st['step']}, validation {st['valid']['total']:.1f} bytes per residual")
+
+
+def export_prior(model, out, provenance, validation, extra=None):
+    """Writes residual_h_a.onnx, residual_h_s.onnx (float16 weights) and the manifest's `residual`
+    section (with `extra` merged in, e.g. the graph of a residual g_a) into the video model `out`."""
+    from common.export_utils import export_onnx, sha256
+    from common.fp16_weights import to_fp16
+    from hyperprior.export import HA, HS  # the image model's h_a/h_s wrappers: same interface
     model.eval()
+    cfg = {"M": model.M, "N": model.N, "levels": model.L}
     M, N = cfg["M"], cfg["N"]
     graphs = {"residual_h_a": (HA, ["y", "hyper_gain"], ["z"]),
               "residual_h_s": (HS, ["z_hat", "hyper_inv_gain"], ["scales", "means"])}
     examples = {"residual_h_a": (torch.randn(1, M, 16, 24), torch.ones(N)),
                 "residual_h_s": (torch.randn(1, N, 4, 6), torch.ones(N))}
-    export_onnx(model, args.out, graphs, examples)
+    export_onnx(model, out, graphs, examples)
     for name in graphs:
-        to_fp16(os.path.join(args.out, f"{name}.onnx"))
+        to_fp16(os.path.join(out, f"{name}.onnx"))
     parity = parity_vector(model)
     eb = model.entropy_bottleneck
     pmfs, tails, offsets = eb.pmfs()
     gains = model.hyper_gain.vectors().numpy()
     inv = model.hyper_inv_gain.vectors().numpy()
-    path = os.path.join(args.out, "manifest.json")
+    path = os.path.join(out, "manifest.json")
     video = json.load(open(path))
     files = video.setdefault("files", {})
-    for name in graphs:
-        f = os.path.join(args.out, f"{name}.onnx")
+    for name in [*graphs, *(extra or {}).get("graphFiles", [])]:
+        f = os.path.join(out, f"{name}.onnx")
         files[f"{name}.onnx"] = {"sha256": sha256(f), "bytes": os.path.getsize(f)}
     video["residual"] = {
         "kind": "mean-scale-hyperprior",
@@ -273,16 +284,16 @@ def cmd_export(args):
         "zTables": table_set(pmfs, tails, offsets),
         "levels": [{"hyperGain": [float(v) for v in gains[i]], "hyperInvGain": [float(v) for v in inv[i]]}
                    for i in range(cfg["levels"])],
-        "provenance": {"recipe": "models/train/video/residual_prior.py", "steps": st["step"],
-                       "wallTimeSeconds": round(st["wall"], 1), "torch": torch.__version__,
+        "provenance": {**provenance, "torch": torch.__version__,
                        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")},
-        "validation": {"bytesPerResidual": {"y": round(st["valid"]["y"], 2), "z": round(st["valid"]["z"], 2)},
-                       "note": "mean over the validation clips' residuals (all levels), integer tables"},
+        "validation": validation,
         "parity": parity,
     }
+    if extra:
+        video["residual"]["graphs"].update(extra.get("graphs", {}))
+        video["residual"]["note"] = extra.get("note", video["residual"]["note"])
     with open(path, "w") as f:
         json.dump(video, f, indent=1)
-    print(f"wrote {args.out}: residual prior step {st['step']}, validation {st['valid']['total']:.1f} bytes per residual")
 
 
 def main(argv=None):

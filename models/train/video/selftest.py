@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
-"""Self-test of the residual prior recipe (residual_prior.py), no data needed: a synthetic residual-latent
-dump in the encoder's format (a record cut short at the end is ignored), a short training run, and an export
-into a copy of the shipped video manifest (graphs written, float16, z tables, gains, parity)."""
+"""Self-test of the residual recipes, no data needed.
+
+residual_prior.py: a synthetic residual-latent dump in the encoder's format (a record cut short at the end
+is ignored), a short training run, and an export into a copy of the shipped video manifest (graphs
+written, float16, z tables, gains, parity).
+residual_encoder.py: the chroma gain's inverse, a synthetic residual-image dump, three training steps from
+the shipped image model and residual prior (resumed once after a stop), and an export of residual_g_a.onnx
+with the prior into a copy of the manifest."""
 import json
 import os
 import shutil
@@ -61,8 +66,46 @@ def main():
             model = onnx.load(os.path.join(out, g))
             assert any(i.data_type == onnx.TensorProto.FLOAT16 for i in model.graph.initializer), f"{g}: float16 weights"
         print("residual prior self-test ok")
+        encoder_selftest(tmp)
+        print("residual encoder self-test ok")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def encoder_selftest(tmp):
+    import torch
+    import residual_encoder as re
+    # C^-1 undoes the chroma gain C(d) = Y(d) + g (d - Y(d))
+    d = torch.randn(2, 3, 4, 5)
+    y = (d * re.LUMA).sum(1, keepdim=True)
+    assert torch.allclose(re.frame_error(y + re.CHROMA_GAIN * (d - y)), d, atol=1e-6), "chroma gain inverse"
+    rng = np.random.default_rng(3)
+    paths = {}
+    for split, count in (("train", 4), ("val", 2)):
+        paths[split] = os.path.join(tmp, f"r-{split}.bin")
+        with open(paths[split], "wb") as f:
+            for i in range(count):
+                r = np.clip(0.5 + rng.normal(0, 0.03, (3, 72, 80)), 0, 1).astype(np.float32)
+                f.write(np.array([3 + i % 2, 3, 72, 80], np.int32).tobytes())
+                f.write(r.tobytes())
+    records = re.read_images(paths["train"])
+    assert len(records) == 4 and records[1][0] == 3 and records[1][1].shape == (3, 72, 80), "image dump format"
+    # the prior starts from the run this test trained above (N = 16; a fresh clone has no other)
+    prior, prior_root = "t", tmp
+    common = ["--train", paths["train"], "--valid", paths["val"], "--prior", prior, "--prior-root", prior_root,
+              "--runs-root", tmp, "--crop", "64", "--batch", "2", "--threads", "1", "--eval-every", "2"]
+    re.main(["--run", "e", "--resume", *common, "--steps", "2"])  # the campaign's form
+    re.main(["train", "--run", "e", *common, "--steps", "3"])  # resumes at step 2
+    st = torch.load(os.path.join(tmp, "e", "latest.pt"))
+    assert st["step"] == 3 and st["wall_s"] > 0 and "J" in st["best"], "checkpoint"
+    out = os.path.join(tmp, "model-e")
+    os.makedirs(out)
+    shutil.copy(os.path.join(REPO, "models", "video", "cond-msh-wf", "manifest.json"), out)
+    re.main(["--checkpoint", os.path.join(tmp, "e", "latest.pt"), "--out", out, "--prior-root", prior_root])
+    m = json.load(open(os.path.join(out, "manifest.json")))
+    g = m["residual"]["graphs"]["g_a"]
+    assert g == {"file": "residual_g_a.onnx", "inputs": ["x", "gain"], "outputs": ["y"]}, g
+    assert m["files"]["residual_g_a.onnx"]["bytes"] == os.path.getsize(os.path.join(out, "residual_g_a.onnx"))
 
 
 if __name__ == "__main__":

@@ -119,6 +119,12 @@ describe('video model', () => {
     expect(() => parseManifest({ ...raw, residual: { ...residual, graphs: { h_a: residual.graphs.h_a } } })).toThrow(/residual\.graphs\.h_s/);
     const badGain = residual.levels.map((l: Record<string, number[]>, i: number) => (i === 2 ? { ...l, hyperGain: l.hyperGain!.slice(1) } : l));
     expect(() => parseManifest({ ...raw, residual: { ...residual, levels: badGain } })).toThrow(/residual\.levels\[2\]/);
+    // the encoder's own residual g_a is optional; when present it has the image g_a's interface
+    const gA = { file: 'residual_g_a.onnx', inputs: ['x', 'gain'], outputs: ['y'] };
+    const { g_a: _, ...priorOnly } = residual.graphs;
+    expect(parseManifest({ ...raw, residual: { ...residual, graphs: priorOnly } }).residual?.graphs.gA).toBeUndefined();
+    expect(parseManifest({ ...raw, residual: { ...residual, graphs: { ...priorOnly, g_a: gA } } }).residual?.graphs.gA).toEqual(gA);
+    expect(() => parseManifest({ ...raw, residual: { ...residual, graphs: { ...priorOnly, g_a: { ...gA, inputs: ['x'] } } } })).toThrow(/residual\.graphs\.g_a\.inputs/);
   });
 
   it("runs the residual prior's h_s as the export computed it (manifest parity: table indices and means)", async () => {
@@ -149,5 +155,29 @@ describe('video model', () => {
     await using codec = await openVideo({ model: broken, threads: 1 });
     // the I-frame codes without the residual prior; the first P-frame needs it
     await expect(codec.encode(TINY, { gop: 2, frames: 2 })).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND', message: expect.stringContaining('residual_h_s.onnx') });
+  });
+
+  it("encodes residuals with the video model's own g_a when its manifest names one", async () => {
+    const intraGa = path.join(root, 'models/hyperprior', parseManifest(JSON.parse(readFileSync(path.join(MODEL, 'manifest.json'), 'utf8'))).intra.id, 'g_a.onnx');
+    const withGa = (name: string) => copyModel(name, (m) => {
+      const { g_a: _, ...priorOnly } = m.residual.graphs;
+      m.residual.graphs = { ...priorOnly, g_a: { file: 'residual_g_a.onnx', inputs: ['x', 'gain'], outputs: ['y'] } };
+    });
+    // the image model's own g_a as the residual g_a: the same latents, so the same frames
+    const same = withGa('residual-ga-same');
+    cpSync(intraGa, path.join(same, 'residual_g_a.onnx'));
+    await using copy = await openVideo({ model: same, threads: 1 });
+    const frames = await copy.decode(await copy.encode(TINY, { gop: 3, frames: 3 }));
+    const priorOnly = copyModel('residual-ga-none', (m) => {
+      const { g_a: _, ...rest } = m.residual.graphs;
+      m.residual.graphs = rest;
+    });
+    await using plain = await openVideo({ model: priorOnly, threads: 1 });
+    expect(frames).toEqual(await plain.decode(await plain.encode(TINY, { gop: 3, frames: 3 })));
+    // a broken one: the I-frame codes without it, the first P-frame names it
+    const broken = withGa('residual-ga-broken');
+    writeFileSync(path.join(broken, 'residual_g_a.onnx'), 'not a graph');
+    await using codec = await openVideo({ model: broken, threads: 1 });
+    await expect(codec.encode(TINY, { gop: 2, frames: 2 })).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND', message: expect.stringContaining('residual_g_a.onnx') });
   });
 });

@@ -1,0 +1,322 @@
+"""Fine-tunes an analysis transform for the video codec's motion-compensated residuals, jointly with
+the residual hyperprior.
+
+A P-frame residual r = clamp(C(x - pred) + 1/2, 0, 1) (C: the stream's chroma gain) is analysed by
+g_a, its latent coded with the residual prior (residual_prior.py), and synthesised by the image
+model's g_s. g_s and the y gains stay the image model's (frozen): decoders do not change. What trains
+is the encoder side -- g_a (from the image model's weights) -- and the residual prior (from a
+residual_prior.py run), with the rate-distortion loss of the codec:
+
+    L = lambda_l * 255^2 * MSE(C^-1 (r_hat - r)) + (bits of y and z) / pixels
+
+(the distortion in the frame's own colours: r_hat - r is the frame's error, before clamping),
+lambda_l the image model's at the residual's level. Quantization: noise for the rates, straight-through
+rounding for g_s (Minnen & Singh 2020's mixed scheme), as the image model trained.
+
+Data: residual images written by the encoder (models/train/video/residual_dump.sh --images; records:
+int32 quality, 3, height, width, then float32 r), the validation clips' residuals apart (evaluation
+only). Validation: every VALID_STRIDE-th validation residual, coded for real (integer tables,
+rounding): bytes, PSNR of the frame error, and the RD cost J = mean over residuals of
+lambda_l * 255^2 * MSE + bits / pixels, the figure best.pt is kept by.
+
+  residual_encoder.py train --train r-train.bin --valid r-val.bin --prior rp-lite48 --run re-v1 [--steps N]
+  residual_encoder.py baseline --valid r-val.bin --prior rp-lite48      # the frozen g_a with that prior
+  residual_encoder.py export --run re-v1 [--fp32]                          # -> models/video/cond-msh-wf
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+from common.entropy import default_scale_table, gaussian_pmfs, scale_indexes, table_bits, table_set  # noqa: E402
+from common.rate import ste_round  # noqa: E402
+from residual_prior import ResidualPrior  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+RUNS = os.path.join(REPO, "models", ".runs", "video")
+IMAGE_MODEL = os.path.join(REPO, "models", "hyperprior", "msh-wf-cpu")
+# the image model's flags (models/train/campaign.json, run msh-wfc)
+IMAGE_CONFIG = {"N": 96, "M": 48, "lambdas": [0.0018, 0.0035, 0.0067, 0.013, 0.025, 0.0483, 0.0932, 0.18],
+                "transform": "wavelet", "encoderRefine": 96, "contextWidth": 64}
+CHROMA_GAIN = 1.5  # codecs/video/index.ts RESIDUAL_CHROMA_GAIN16 / 16
+LUMA = torch.tensor([0.299, 0.587, 0.114]).reshape(1, 3, 1, 1)
+VALID_STRIDE = 4
+
+
+def read_images(path):
+    """[(level index, r[3, H, W] float16)] of a residual image dump."""
+    out = []
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        off = 0
+        while off + 16 <= size:
+            q, c, h, w = np.frombuffer(f.read(16), np.int32)
+            n = int(c * h * w)
+            if off + 16 + 4 * n > size:
+                break  # cut short while it was written
+            out.append((int(q) - 1, np.frombuffer(f.read(4 * n), np.float32).reshape(c, h, w).astype(np.float16)))
+            off += 16 + 4 * n
+    return out
+
+
+def frame_error(d):
+    """C^-1 of a residual difference: luma kept, the colour difference from it divided by the gain."""
+    y = (d * LUMA).sum(1, keepdim=True)
+    return y + (d - y) / CHROMA_GAIN
+
+
+def load_models(prior_run, runs_root):
+    from common.warm_start import init_from_export
+    from hyperprior.model import build
+    image = build(IMAGE_CONFIG)
+    init_from_export(image, IMAGE_MODEL, IMAGE_CONFIG, table_fit_steps=50)
+    st = torch.load(os.path.join(runs_root, prior_run, "best.pt"))
+    cfg = st["config"]
+    prior = ResidualPrior(cfg["M"], cfg["N"], cfg["levels"], cfg.get("arch", "full"))
+    prior.load_state_dict(st["model"])
+    return image, prior
+
+
+def forward(image, prior, r, level, training=True):
+    """(loss terms) of residuals r (B, 3, H, W) at level indices `level`."""
+    y = image.g_a(r).float() * image.gain(level)
+    by, bz, _, scales, means = prior(y, level, training)
+    y_hat = (ste_round(y - means) if training else torch.round(y - means)) + means
+    r_hat = torch.clamp(image.g_s(y_hat * image.inv_gain(level)).float(), 0.0, 1.0)
+    mse = frame_error(r_hat - r).pow(2).mean(dim=(1, 2, 3))
+    return by, bz, mse, y, scales, means
+
+
+def crops(records, rng, size, crop):
+    xs, levels = [], []
+    while len(xs) < size:
+        lv, r = records[rng.integers(0, len(records))]
+        h, w = r.shape[1:]
+        if h < crop or w < crop:
+            continue
+        a, b = rng.integers(0, h - crop + 1), rng.integers(0, w - crop + 1)
+        xs.append(r[:, a:a + crop, b:b + crop].astype(np.float32))
+        levels.append(lv)
+    return torch.from_numpy(np.stack(xs)), torch.tensor(levels)
+
+
+@torch.no_grad()
+def evaluate(image, prior, records):
+    """Mean bytes per residual (integer tables, rounding), mean PSNR of the frame error, and J."""
+    image.eval()
+    prior.eval()
+    scale_table = default_scale_table()
+    y_tables = table_set(*gaussian_pmfs(scale_table, 1e-9))
+    z_tables = table_set(*prior.entropy_bottleneck.pmfs())
+    med = prior.entropy_bottleneck.medians.reshape(1, -1, 1, 1)
+    lambdas = image.lambdas
+    total_bytes = total_j = total_psnr = 0.0
+    for lv, r16 in records:
+        h, w = r16.shape[1:]
+        h, w = h // 64 * 64, w // 64 * 64  # whole multiples of the z stride (the codec pads instead)
+        r = torch.from_numpy(r16[:, :h, :w].astype(np.float32))[None]
+        level = torch.tensor([lv])
+        y = image.g_a(r).float() * image.gain(level)
+        z = prior.h_a(y) * prior.hyper_gain(level)
+        sym = torch.round(z - med)
+        z_hat = sym + med
+        scales, means = prior.h_s(z_hat * prior.hyper_inv_gain(level)).chunk(2, 1)
+        v = torch.round(y - means)
+        bits = table_bits(y_tables, scale_indexes(scales, scale_table).numpy(), v.numpy().astype(np.int64))[0]
+        cidx = np.broadcast_to(np.arange(prior.N)[None, :, None, None], sym.shape)
+        bits += table_bits(z_tables, cidx, sym.numpy().astype(np.int64))[0]
+        r_hat = torch.clamp(image.g_s((v + means) * image.inv_gain(level)).float(), 0.0, 1.0)
+        mse = float(frame_error(r_hat - r).pow(2).mean())
+        total_bytes += bits / 8
+        total_psnr += 10 * np.log10(1.0 / max(mse, 1e-10))
+        total_j += float(lambdas[lv]) * 255 ** 2 * mse + bits / (h * w)
+    image.train()
+    prior.train()
+    n = len(records)
+    return {"bytes": total_bytes / n, "psnr": total_psnr / n, "J": total_j / n}
+
+
+def freeze_decoder_side(image):
+    """Only g_a trains: g_s, the y gains (the decoder's inv_gain and, with it, the encoder's gain) and
+    the image model's own hyperprior and context stay as exported."""
+    for name, p in image.named_parameters():
+        p.requires_grad = name.startswith("g_a.")
+    return [p for n, p in image.named_parameters() if p.requires_grad]
+
+
+def cmd_baseline(args):
+    torch.set_num_threads(args.threads)
+    image, prior = load_models(args.prior, args.prior_root)
+    valid = [r for path in args.valid for r in read_images(path)][::VALID_STRIDE]
+    e = evaluate(image, prior, valid)
+    print(f"{len(valid)} validation residuals: frozen g_a + {args.prior}: {e['bytes']:.1f} bytes, "
+          f"{e['psnr']:.2f} dB, J {e['J']:.4f}")
+
+
+def cmd_train(args):
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    train = [r for path in args.train for r in read_images(path)]
+    valid = [r for path in args.valid for r in read_images(path)][::VALID_STRIDE]
+    print(f"{len(train)} training and {len(valid)} validation residuals", flush=True)
+    run_dir = os.path.join(args.runs_root, args.run)
+    os.makedirs(run_dir, exist_ok=True)
+    ckpt = os.path.join(run_dir, "latest.pt")  # the campaign's name (models/train/campaign.py)
+    image, prior = load_models(args.prior, args.prior_root)
+    g_a = freeze_decoder_side(image)
+    eb = [p for n, p in prior.named_parameters() if n.startswith("entropy_bottleneck.")]
+    rest = [p for n, p in prior.named_parameters() if not n.startswith("entropy_bottleneck.")]
+    opt = torch.optim.Adam([{"params": g_a, "scale": 1.0}, {"params": rest, "scale": args.prior_lr_scale},
+                            {"params": eb, "scale": 10 * args.prior_lr_scale}], lr=args.lr)
+    step, wall, best = 0, 0.0, None
+    if os.path.exists(ckpt):
+        st = torch.load(ckpt)
+        image.g_a.load_state_dict(st["g_a"])
+        prior.load_state_dict(st["prior"])
+        opt.load_state_dict(st["opt"])
+        step, wall, best = st["step"], st["wall"], st.get("best")
+        print(f"resumed at step {step}", flush=True)
+    else:
+        best = {"step": 0, **evaluate(image, prior, valid)}
+        print(f"step 0 (the image model's g_a): validation {best['bytes']:.1f} bytes, {best['psnr']:.2f} dB, "
+              f"J {best['J']:.4f}", flush=True)
+    pixels = args.crop * args.crop
+    lambdas = image.lambdas
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))  # the campaign ends a slice: save, then exit
+
+    def save(record=None, improved=False):
+        state = {"g_a": image.g_a.state_dict(), "prior": prior.state_dict(), "opt": opt.state_dict(),
+                 "step": step, "wall": wall, "wall_s": wall, "valid": record or best, "best": best,
+                 "priorFrom": args.prior,
+                 "priorConfig": {"M": prior.M, "N": prior.N, "levels": prior.L, "arch": prior.arch}}
+        if improved:
+            torch.save(state, os.path.join(run_dir, "best.pt"))
+        torch.save(state, ckpt + ".tmp")
+        os.replace(ckpt + ".tmp", ckpt)
+
+    t0 = time.time()
+    while step < args.steps and not stop:
+        for g in opt.param_groups:
+            g["lr"] = args.lr * g["scale"] * (0.1 if step >= 0.85 * args.steps else 1.0)
+        r, level = crops(train, rng, args.batch, args.crop)
+        by, bz, mse, *_ = forward(image, prior, r, level)
+        bpp = (by + bz) / (args.batch * pixels)
+        rd = (lambdas[level] * 255 ** 2 * mse).mean() + bpp
+        loss = rd + prior.entropy_bottleneck.aux_loss()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        step += 1
+        if step % 20 == 0:
+            print(f"step {step} ({wall + time.time() - t0:.0f} s): RD loss {float(rd):.4f} bpp {float(bpp):.4f} "
+                  f"mse {float(mse.mean()):.6f}", flush=True)
+        if step % args.eval_every == 0 or step == args.steps:
+            wall += time.time() - t0
+            e = evaluate(image, prior, valid)
+            t0 = time.time()
+            record = {"step": step, **e}
+            print(f"step {step} ({wall:.0f} s): validation {e['bytes']:.1f} bytes, {e['psnr']:.2f} dB, "
+                  f"J {e['J']:.4f} (best {best['J']:.4f} at {best['step']})", flush=True)
+            improved = record["J"] < best["J"]
+            if improved:
+                best = record
+            save(record, improved)
+    if stop:
+        wall += time.time() - t0
+        save()
+        print(f"stopped at step {step}: saved", flush=True)
+
+
+def cmd_export(args):
+    """residual_g_a.onnx (the fine-tuned g_a times the level's gain: the image g_a graph's interface),
+    float16 weights where that changes nothing measurable, and the residual prior (residual_prior.py's
+    export), into the video model folder."""
+    from common.export_utils import export_onnx
+    from common.fp16_weights import to_fp16
+    from hyperprior.export import GA
+    from residual_prior import export_prior
+    torch.set_num_threads(args.threads)
+    path = args.checkpoint if os.path.isfile(args.checkpoint) else os.path.join(args.runs_root, args.run or "", args.checkpoint)
+    st = torch.load(path)
+    image, prior = load_models(st["priorFrom"], args.prior_root)
+    image.g_a.load_state_dict(st["g_a"])
+    prior.load_state_dict(st["prior"])
+    image.eval()
+    export_onnx(image, args.out, {"residual_g_a": (GA, ["x", "gain"], ["y"])},
+                {"residual_g_a": (torch.rand(1, 3, 128, 192), torch.ones(IMAGE_CONFIG["M"]))})
+    if args.fp16:
+        to_fp16(os.path.join(args.out, "residual_g_a.onnx"))
+    v = st["valid"]
+    export_prior(prior, args.out,
+                 {"recipe": "models/train/video/residual_encoder.py (g_a and the prior, jointly; the prior from "
+                            f"residual_prior.py run {st['priorFrom']})", "steps": st["step"],
+                  "wallTimeSeconds": round(st["wall"], 1)},
+                 {"bytesPerResidual": round(v["bytes"], 2), "psnrFrameError": round(v["psnr"], 3), "J": round(v["J"], 5),
+                  "note": "validation clips' residuals (every 4th, all levels), coded for real: bytes, PSNR of the "
+                          "frame error, J = mean of lambda * 255^2 * MSE + bpp"},
+                 {"graphs": {"g_a": {"file": "residual_g_a.onnx", "inputs": ["x", "gain"], "outputs": ["y"]}},
+                  "graphFiles": ["residual_g_a"],
+                  "note": "the encoder's transform and hyperprior of motion-compensated residuals: y = residual_g_a(r, "
+                          "the image model's gain at the residual's level), r = clamp(C(x - pred) + 1/2, 0, 1); "
+                          "z = residual_h_a(y, hyperGain), (scales, means) = residual_h_s(z_hat, hyperInvGain) (the "
+                          "deterministic session, as the image model's h_s); y is coded with the image model's "
+                          "Gaussian tables and decoded by the image model's g_s; trained by "
+                          "models/train/video/residual_encoder.py"})
+    print(f"wrote {args.out}: residual g_a + prior step {st['step']}, validation {v['bytes']:.1f} bytes, "
+          f"{v['psnr']:.2f} dB, J {v['J']:.4f}")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("--train", required=True, nargs="+")
+    t.add_argument("--valid", required=True, nargs="+")
+    t.add_argument("--prior", required=True, help="the residual_prior.py run to start the prior from")
+    t.add_argument("--run", required=True)
+    t.add_argument("--runs-root", default=RUNS)
+    t.add_argument("--prior-root", default=RUNS, help="where the residual_prior.py runs are")
+    t.add_argument("--steps", type=int, default=3000)
+    t.add_argument("--batch", type=int, default=8)
+    t.add_argument("--crop", type=int, default=128)
+    t.add_argument("--lr", type=float, default=1e-4)
+    t.add_argument("--prior-lr-scale", type=float, default=3.0)
+    t.add_argument("--eval-every", type=int, default=250)
+    t.add_argument("--threads", type=int, default=2)
+    t.add_argument("--seed", type=int, default=1)
+    t.add_argument("--resume", action="store_true", help="accepted for the campaign; a run always resumes")
+    b = sub.add_parser("baseline")
+    b.add_argument("--valid", required=True, nargs="+")
+    b.add_argument("--prior", required=True)
+    b.add_argument("--prior-root", default=RUNS)
+    b.add_argument("--threads", type=int, default=2)
+    e = sub.add_parser("export")
+    e.add_argument("--run", help="the run whose --checkpoint to export (or give --checkpoint as a path)")
+    e.add_argument("--runs-root", default=RUNS)
+    e.add_argument("--prior-root", default=RUNS)
+    e.add_argument("--checkpoint", default="best.pt")
+    e.add_argument("--out", default=os.path.join(REPO, "models", "video", "cond-msh-wf"))
+    e.add_argument("--fp32", dest="fp16", action="store_false", help="keep residual_g_a's weights in float32")
+    e.add_argument("--threads", type=int, default=2)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--checkpoint":
+        argv = ["export", *argv]  # the campaign's export form: --checkpoint PATH --out FOLDER
+    elif argv and argv[0].startswith("--"):
+        argv = ["train", *argv]  # the campaign's training form: --run ID --resume FLAGS...
+    args = p.parse_args(argv)
+    {"train": cmd_train, "baseline": cmd_baseline, "export": cmd_export}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()
