@@ -1,6 +1,7 @@
 #!/bin/bash
 # Training data of the video codec's residual models, written by the encoder itself: encodes the first
-# 24 frames of every video-train clip (the validation clips held out) at 320x240 and 176x144.
+# 24 frames of every video-train clip (the validation clips held out) at 320x240 and 176x144 (or the
+# sizes in SIZES, e.g. SIZES="640:480 320:240").
 #   residual_dump.sh <out dir>           residual latents y (after the level's gain) for
 #                                        residual_prior.py, qualities 3-8 (residual levels 1-6):
 #                                        y-train.bin, y-val.bin (NCODEC_RESIDUAL_DUMP; ~25 min on 2 cores)
@@ -20,6 +21,7 @@ else
   var=NCODEC_RESIDUAL_DUMP; prefix=y; qualities="3 4 5 6 7 8"
 fi
 mkdir -p "$out/clips"
+rm -f "$out"/clips/*.y4m  # the sizes may differ from an earlier dump's
 rm -f "$out/$prefix-train.bin" "$out/$prefix-val.bin"
 held=$(grep -v '^#' "$here/validation-clips.txt" | sed '/^$/d')
 for f in "$data"/*.* "$data"/asl_gestures/{again,bird,book,eat,milk}.mkv; do
@@ -29,7 +31,7 @@ for f in "$data"/*.* "$data"/asl_gestures/{again,bird,book,eat,milk}.mkv; do
   b=$(basename "${f%.*}")
   split=train
   grep -qxF "$rel" <<<"$held" && split=val
-  for size in 320:240 176:144; do
+  for size in ${SIZES:-320:240 176:144}; do
     clip="$out/clips/$split-$b-${size%%:*}.y4m"
     [ -f "$clip" ] || ffmpeg -loglevel error -y -i "$f" -frames:v 24 -vf "scale=$size" -pix_fmt yuv420p "$clip"
   done

@@ -7,11 +7,13 @@ model's g_s. g_s and the y gains stay the image model's (frozen): decoders do no
 is the encoder side -- g_a (from the image model's weights) -- and the residual prior (from a
 residual_prior.py run), with the rate-distortion loss of the codec:
 
-    L = lambda_l * 255^2 * MSE(C^-1 (r_hat - r)) + (bits of y and z) / pixels
+    L = lambda_l * 255^2 * MSE(r_hat - r) + (bits of y and z) / pixels
 
-(the distortion in the frame's own colours: r_hat - r is the frame's error, before clamping),
-lambda_l the image model's at the residual's level. Quantization: noise for the rates, straight-through
-rounding for g_s (Minnen & Singh 2020's mixed scheme), as the image model trained.
+lambda_l the image model's at the residual's level. The MSE is the coded residual's, as the image model's
+own loss would see it (the chroma gain applied, so colour counts 1.5^2 times more); --distortion frame
+takes the frame's error instead (the gain undone), which lost 5 dB of V on a validation clip (docs/MODELS.md).
+Quantization: noise for the rates, straight-through rounding for g_s (Minnen & Singh 2020's mixed
+scheme), as the image model trained.
 
 Data: residual images written by the encoder (models/train/video/residual_dump.sh --images; records:
 int32 quality, 3, height, width, then float32 r), the validation clips' residuals apart (evaluation
@@ -86,13 +88,16 @@ def load_models(prior_run, runs_root):
     return image, prior
 
 
-def forward(image, prior, r, level, training=True):
-    """(loss terms) of residuals r (B, 3, H, W) at level indices `level`."""
+def forward(image, prior, r, level, training=True, distortion="residual"):
+    """(loss terms) of residuals r (B, 3, H, W) at level indices `level`; `distortion`: the MSE of
+    r_hat - r ("residual": what the image model's own loss would see) or of the frame's error
+    ("frame": the chroma gain undone)."""
     y = image.g_a(r).float() * image.gain(level)
     by, bz, _, scales, means = prior(y, level, training)
     y_hat = (ste_round(y - means) if training else torch.round(y - means)) + means
     r_hat = torch.clamp(image.g_s(y_hat * image.inv_gain(level)).float(), 0.0, 1.0)
-    mse = frame_error(r_hat - r).pow(2).mean(dim=(1, 2, 3))
+    err = r_hat - r
+    mse = (frame_error(err) if distortion == "frame" else err).pow(2).mean(dim=(1, 2, 3))
     return by, bz, mse, y, scales, means
 
 
@@ -110,8 +115,9 @@ def crops(records, rng, size, crop):
 
 
 @torch.no_grad()
-def evaluate(image, prior, records):
-    """Mean bytes per residual (integer tables, rounding), mean PSNR of the frame error, and J."""
+def evaluate(image, prior, records, distortion="residual"):
+    """Mean bytes per residual (integer tables, rounding), mean PSNR of the frame error, and J (with
+    the training's `distortion`)."""
     image.eval()
     prior.eval()
     scale_table = default_scale_table()
@@ -135,9 +141,10 @@ def evaluate(image, prior, records):
         cidx = np.broadcast_to(np.arange(prior.N)[None, :, None, None], sym.shape)
         bits += table_bits(z_tables, cidx, sym.numpy().astype(np.int64))[0]
         r_hat = torch.clamp(image.g_s((v + means) * image.inv_gain(level)).float(), 0.0, 1.0)
-        mse = float(frame_error(r_hat - r).pow(2).mean())
+        frame_mse = float(frame_error(r_hat - r).pow(2).mean())
+        mse = frame_mse if distortion == "frame" else float((r_hat - r).pow(2).mean())
         total_bytes += bits / 8
-        total_psnr += 10 * np.log10(1.0 / max(mse, 1e-10))
+        total_psnr += 10 * np.log10(1.0 / max(frame_mse, 1e-10))
         total_j += float(lambdas[lv]) * 255 ** 2 * mse + bits / (h * w)
     image.train()
     prior.train()
@@ -157,7 +164,7 @@ def cmd_baseline(args):
     torch.set_num_threads(args.threads)
     image, prior = load_models(args.prior, args.prior_root)
     valid = [r for path in args.valid for r in read_images(path)][::VALID_STRIDE]
-    e = evaluate(image, prior, valid)
+    e = evaluate(image, prior, valid, args.distortion)
     print(f"{len(valid)} validation residuals: frozen g_a + {args.prior}: {e['bytes']:.1f} bytes, "
           f"{e['psnr']:.2f} dB, J {e['J']:.4f}")
 
@@ -187,7 +194,7 @@ def cmd_train(args):
         step, wall, best = st["step"], st["wall"], st.get("best")
         print(f"resumed at step {step}", flush=True)
     else:
-        best = {"step": 0, **evaluate(image, prior, valid)}
+        best = {"step": 0, **evaluate(image, prior, valid, args.distortion)}
         print(f"step 0 (the image model's g_a): validation {best['bytes']:.1f} bytes, {best['psnr']:.2f} dB, "
               f"J {best['J']:.4f}", flush=True)
     pixels = args.crop * args.crop
@@ -210,7 +217,7 @@ def cmd_train(args):
         for g in opt.param_groups:
             g["lr"] = args.lr * g["scale"] * (0.1 if step >= 0.85 * args.steps else 1.0)
         r, level = crops(train, rng, args.batch, args.crop)
-        by, bz, mse, *_ = forward(image, prior, r, level)
+        by, bz, mse, *_ = forward(image, prior, r, level, distortion=args.distortion)
         bpp = (by + bz) / (args.batch * pixels)
         rd = (lambdas[level] * 255 ** 2 * mse).mean() + bpp
         loss = rd + prior.entropy_bottleneck.aux_loss()
@@ -223,7 +230,7 @@ def cmd_train(args):
                   f"mse {float(mse.mean()):.6f}", flush=True)
         if step % args.eval_every == 0 or step == args.steps:
             wall += time.time() - t0
-            e = evaluate(image, prior, valid)
+            e = evaluate(image, prior, valid, args.distortion)
             t0 = time.time()
             record = {"step": step, **e}
             print(f"step {step} ({wall:.0f} s): validation {e['bytes']:.1f} bytes, {e['psnr']:.2f} dB, "
@@ -295,6 +302,8 @@ def main(argv=None):
     t.add_argument("--eval-every", type=int, default=250)
     t.add_argument("--threads", type=int, default=2)
     t.add_argument("--seed", type=int, default=1)
+    t.add_argument("--distortion", choices=("residual", "frame"), default="residual",
+                   help="the training MSE: of the coded residual (chroma gain applied, the default) or of the frame")
     t.add_argument("--resume", action="store_true", help="accepted for the campaign; a run always resumes")
     b = sub.add_parser("baseline")
     b.add_argument("--valid", required=True, nargs="+")
