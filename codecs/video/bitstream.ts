@@ -2,7 +2,7 @@
  * The video codec's container layout (docs/FORMAT.md, "Video"): header parameters and the payloads of
  * its sections.
  *
- * Parameters: layout u8 (2; layout 1, written before 2026-12-08, is refused) · GOP u32 · inter mode u8
+ * Parameters: layout u8 (2; layout 1, written until the evening of 2026-12-07, is refused) · GOP u32 · inter mode u8
  * (1 learned, 2 delta, 3 motion) · soundtrack u8 (0 none, 1 coded, 2 copied) · the motion residual's
  * chroma gain u8 (sixteenths, 1 … 255; 16 = none).
  *
@@ -34,7 +34,7 @@ export interface VideoParams {
   chromaGain16: number;
 }
 
-/** Layout 2 (2026-12-08): varint frame numbers and stream lengths, motion coded with binary contexts. */
+/** Layout 2 (2026-12-07): varint frame numbers and stream lengths, motion coded with binary contexts. */
 const LAYOUT = 2;
 const INTER_MODES: readonly VideoInterMode[] = ['learned', 'delta', 'motion'];
 const SOUNDTRACKS: readonly Soundtrack[] = ['none', 'coded', 'copied'];
@@ -58,7 +58,7 @@ export function decodeParams(bytes: Uint8Array): VideoParams {
   const r = new ByteReader(bytes);
   const layout = r.u8('the video parameter layout');
   if (layout === 1) {
-    throw new CodecError('ERR_UNSUPPORTED_VERSION', 'This video was written by a development version of neural-codec (video layout 1, before 2026-12-08) that no release decodes; encode the source again.');
+    throw new CodecError('ERR_UNSUPPORTED_VERSION', 'This video was written by a development version of neural-codec (video layout 1, written until the evening of 2026-12-07) that no release decodes; encode the source again.');
   }
   if (layout !== LAYOUT) throw corrupt(`Unknown video parameter layout ${layout}: the header is corrupt or from a newer neural-codec.`);
   const gop = r.u32('the GOP size');

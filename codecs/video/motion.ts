@@ -22,7 +22,7 @@
  * 2026-12-07): quarter pixels gained 2.4 points over half pixels (mean of three clips); 8×8 blocks lost
  * 2.4 points (the vectors cost more than they predict); overlapped compensation (triangle windows of 32)
  * gained 0.3 points at 8× the compensation time, and was left out. With the binary vector code below
- * (2026-12-08, 176×144 copies, chroma gain 1.5): 16×16 −77.8 %, 8×8 −77.3 %, 32×32 −76.4 %. The vector coding (2026-12-08, QCIF
+ * (2026-12-07, 176×144 copies, chroma gain 1.5): 16×16 −77.8 %, 8×8 −77.3 %, 32×32 −76.4 %. The vector coding (2026-12-07, QCIF
  * copies of the same clips, mean BD-rate against intra): −74.6 % with the old code (an "mv = predictor"
  * flag stream and the differences with multi-symbol adaptive models started afresh every frame; ≈ 97
  * bytes a frame on carphone) → −76.1 % with the binary contexts (≈ 60 bytes) → −76.2 % pricing the

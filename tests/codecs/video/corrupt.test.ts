@@ -167,7 +167,7 @@ describe('streams of another model or codec', () => {
     expect(await failure(codec.decode(writeContainer({ ...header, params: Uint8Array.of(7, 2, 0, 0, 0, 1, 0) }, sections)))).toMatchObject({ code: 'ERR_BITSTREAM_CORRUPT' });
     expect(await failure(codec.decode(writeContainer({ ...header, params: Uint8Array.of(2, 0, 0, 0, 0, 1, 0, 24) }, sections)))).toMatchObject({ code: 'ERR_BITSTREAM_CORRUPT' });
     expect(await failure(codec.decode(writeContainer({ ...header, params: Uint8Array.of(2, 2, 0, 0, 0, 3, 0, 0) }, sections)))).toMatchObject({ code: 'ERR_BITSTREAM_CORRUPT' });
-    // layout 1 (development files from before 2026-12-08) is named, not misread
+    // layout 1 (development files written until the evening of 2026-12-07) is named, not misread
     expect(await failure(codec.decode(writeContainer({ ...header, params: Uint8Array.of(1, 2, 0, 0, 0, 3, 0, 24) }, sections)))).toMatchObject({
       code: 'ERR_UNSUPPORTED_VERSION', message: expect.stringContaining('video layout 1'),
     });
