@@ -43,7 +43,7 @@ import { FrameCoder } from './frame-coder.js';
 import { InterModel, type InterMode } from './inter-model.js';
 import { parseManifest, type VideoManifest } from './manifest.js';
 import { ResidualPrior } from './residual-prior.js';
-import { MotionContexts, compensate, decodeMotion, encodeMotion, estimateMotion, blockGrid, visibleGrid } from './motion.js';
+import { MotionContexts, compensate, decodeMotion, encodeMotion, estimateMotion, blockGrid } from './motion.js';
 
 export { parseManifest, type VideoManifest } from './manifest.js';
 export type { InterMode } from './inter-model.js';
@@ -230,7 +230,7 @@ export class VideoCodec implements Codec {
     let ctx2: Int32Array | undefined; // frame t−2 within the GOP (two-frame inter models)
     let ref: Float32Array | undefined; // x̂_{t−1} (motion mode)
     let motionContexts = new MotionContexts(); // fresh at each I-frame
-    const motionGrid = visibleGrid(width, height);
+    const motionGrid = blockGrid(width, height); // the blocks holding the frame's own pixels
     // the residual's level and λ_m of the motion search per position in the offset pattern (a manifest
     // without λ gets the middle of the trained range's)
     const residualLevels = RESIDUAL_LEVEL_OFFSETS.map((offset) => {
@@ -306,7 +306,7 @@ export class VideoCodec implements Codec {
     let ref: Float32Array | undefined;
     let expected: number | undefined;
     const grid = blockGrid(pw, ph);
-    const motionGrid = visibleGrid(media.width, media.height);
+    const motionGrid = blockGrid(media.width, media.height);
     let motionContexts = new MotionContexts();
     const coder = this.coder;
     const intraLevels = this.intra.rateLevels;

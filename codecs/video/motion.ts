@@ -31,7 +31,7 @@
  * bilinear filter smoothed by [1 14 1]/16 −71.5 %, against bilinear's −76.7 % (the learned residual
  * coder takes ringing worse than blur).
  */
-import { BinaryRangeDecoder, BinaryRangeEncoder, bitContexts } from '../../src/entropy/binary-range.js';
+import { BinaryRangeDecoder, BinaryRangeEncoder, bitContexts, type BitContext } from '../../src/entropy/binary-range.js';
 import { CodecError } from '../../src/errors.js';
 
 /** Block side in pixels (the padded frame is a multiple of 32). */
@@ -105,7 +105,7 @@ function nonZeroNeighbours(mvd: Int32Array, cols: number, r: number, c: number):
 
 /**
  * Codes a motion field with the GOP's contexts (updated). `visible`: the blocks that hold any of the
- * frame's own pixels ({@link visibleGrid}); the others must carry their predictor and are not coded.
+ * frame's own pixels (blockGrid of its own size); the others must carry their predictor and are not coded.
  *
  * Per visible block in raster order, mvd = mv − predictor: "mvd ≠ 0"; then per component (dy, dx)
  * "d ≠ 0" (left out for dx when dy = 0: it is then non-zero), |d| − 1 in unary up to UNARY_LIMIT and
@@ -123,32 +123,58 @@ export function encodeMotion(field: MotionField, visible: { rows: number; cols: 
         if (d0 !== 0 || d1 !== 0) throw new RangeError(`block (${r}, ${c}) lies outside the frame and must carry its predictor`);
         continue;
       }
+      codeDifference(enc, contexts, mvd, cols, r, c, d0, d1);
       mvd[2 * b] = d0;
       mvd[2 * b + 1] = d1;
-      enc.encode(d0 !== 0 || d1 !== 0 ? 1 : 0, contexts.nonZero[nonZeroNeighbours(mvd, cols, r, c)]!);
-      if (d0 === 0 && d1 === 0) continue;
-      for (let k = 0; k < 2; k++) {
-        const d = k === 0 ? d0 : d1;
-        if (k === 0 || d0 !== 0) enc.encode(d !== 0 ? 1 : 0, contexts.componentNonZero[3 * k + componentClass(mvd, cols, r, c, k)]!);
-        if (d === 0) continue;
-        const m = Math.abs(d) - 1;
-        for (let i = 0; i < UNARY_LIMIT; i++) {
-          const more = m > i ? 1 : 0;
-          enc.encode(more, contexts.magnitude[MAGNITUDE_CONTEXTS * k + Math.min(i, MAGNITUDE_CONTEXTS - 1)]!);
-          if (!more) break;
-        }
-        if (m >= UNARY_LIMIT) {
-          const v = m - UNARY_LIMIT + 1;
-          const n = Math.floor(Math.log2(v));
-          for (let i = 0; i < n; i++) enc.encodeBypass(1);
-          enc.encodeBypass(0);
-          enc.encodeBits(v - 2 ** n, n);
-        }
-        enc.encodeBypass(d < 0 ? 1 : 0);
-      }
     }
   }
   return enc.finish();
+}
+
+/** Where a block's decisions go: the range encoder, or {@link BitCounter} for the search. */
+interface DecisionSink {
+  encode(bit: number, context: BitContext): void;
+  encodeBypass(bit: number): void;
+  encodeBits(value: number, count: number): void;
+}
+
+/** Adds up the estimated bits of decisions with the contexts as they stand (it does not update them). */
+class BitCounter implements DecisionSink {
+  bits = 0;
+  encode(bit: number, context: BitContext): void {
+    this.bits += context.cost(bit);
+  }
+  encodeBypass(): void {
+    this.bits += 1;
+  }
+  encodeBits(_value: number, count: number): void {
+    this.bits += count;
+  }
+}
+
+/** The decisions of block (r, c)'s difference (d0, d1), `mvd` holding the differences of the blocks before it. */
+function codeDifference(sink: DecisionSink, contexts: MotionContexts, mvd: Int32Array, cols: number, r: number, c: number, d0: number, d1: number): void {
+  sink.encode(d0 !== 0 || d1 !== 0 ? 1 : 0, contexts.nonZero[nonZeroNeighbours(mvd, cols, r, c)]!);
+  if (d0 === 0 && d1 === 0) return;
+  for (let k = 0; k < 2; k++) {
+    const d = k === 0 ? d0 : d1;
+    if (k === 0 || d0 !== 0) sink.encode(d !== 0 ? 1 : 0, contexts.componentNonZero[3 * k + componentClass(mvd, cols, r, c, k)]!);
+    if (d === 0) continue;
+    const m = Math.abs(d) - 1;
+    for (let i = 0; i < UNARY_LIMIT; i++) {
+      const more = m > i ? 1 : 0;
+      sink.encode(more, contexts.magnitude[MAGNITUDE_CONTEXTS * k + Math.min(i, MAGNITUDE_CONTEXTS - 1)]!);
+      if (!more) break;
+    }
+    if (m >= UNARY_LIMIT) {
+      const v = m - UNARY_LIMIT + 1;
+      const n = Math.floor(Math.log2(v));
+      for (let i = 0; i < n; i++) sink.encodeBypass(1);
+      sink.encodeBypass(0);
+      sink.encodeBits(v - 2 ** n, n);
+    }
+    sink.encodeBypass(d < 0 ? 1 : 0);
+  }
 }
 
 /**
@@ -200,24 +226,9 @@ export function decodeMotion(
  * updated), `mvd` holding the differences of the blocks before it: the motion search's rate term.
  */
 export function motionBits(contexts: MotionContexts, mvd: Int32Array, cols: number, r: number, c: number, d0: number, d1: number): number {
-  const nz = contexts.nonZero[nonZeroNeighbours(mvd, cols, r, c)]!;
-  if (d0 === 0 && d1 === 0) return nz.cost(0);
-  let bits = nz.cost(1) + contexts.componentNonZero[componentClass(mvd, cols, r, c, 0)]!.cost(d0 !== 0 ? 1 : 0);
-  if (d0 !== 0) bits += contexts.componentNonZero[3 + componentClass(mvd, cols, r, c, 1)]!.cost(d1 !== 0 ? 1 : 0);
-  for (let k = 0; k < 2; k++) {
-    const d = k === 0 ? d0 : d1;
-    if (d === 0) continue;
-    const m = Math.abs(d) - 1;
-    for (let i = 0; i < UNARY_LIMIT && i <= m; i++) bits += contexts.magnitude[MAGNITUDE_CONTEXTS * k + Math.min(i, MAGNITUDE_CONTEXTS - 1)]!.cost(m > i ? 1 : 0);
-    if (m >= UNARY_LIMIT) bits += 1 + 2 * Math.floor(Math.log2(m - UNARY_LIMIT + 1));
-    bits += 1;
-  }
-  return bits;
-}
-
-/** The blocks of a `height × width` frame's grid that hold any of its pixels. */
-export function visibleGrid(width: number, height: number): { rows: number; cols: number } {
-  return blockGrid(width, height);
+  const counter = new BitCounter();
+  codeDifference(counter, contexts, mvd, cols, r, c, d0, d1);
+  return counter.bits;
 }
 
 /**

@@ -13,6 +13,7 @@
  */
 import path from 'node:path';
 import type { Runtime } from '../../src/runtime/index.js';
+import type { GraphSpec } from '../../src/model/manifest.js';
 import type { Latent } from '../../src/tensor.js';
 import type { RateLevel } from '../hyperprior/manifest.js';
 import { runGainGraph } from '../hyperprior/networks.js';
@@ -35,21 +36,23 @@ export class ResidualPrior {
   async gA(r: Latent, level: RateLevel): Promise<Latent> {
     const { gA } = this.spec.graphs;
     if (!gA) throw new Error('this residual prior has no analysis transform');
-    const [y] = await runGainGraph(this.runtime, path.join(this.dir, gA.file), gA, 'residual g_a', r, level.gain, this.yChannels, false);
+    const [y] = await this.run(gA, 'residual g_a', r, level.gain, this.yChannels, false);
     return y!;
   }
 
   /** z = h_a(y) at rate level `levelIndex` (0-based, the image model's levels). */
   async hA(y: Latent, levelIndex: number): Promise<Latent> {
-    const { hA } = this.spec.graphs;
-    const [z] = await runGainGraph(this.runtime, path.join(this.dir, hA.file), hA, 'residual h_a', y, this.spec.levels[levelIndex]!.hyperGain, this.spec.zChannels, false);
+    const [z] = await this.run(this.spec.graphs.hA, 'residual h_a', y, this.spec.levels[levelIndex]!.hyperGain, this.spec.zChannels, false);
     return z!;
   }
 
   /** (scales, means) = h_s(ẑ) at rate level `levelIndex`, on the deterministic session. */
   async hS(zHat: Latent, levelIndex: number): Promise<{ scales: Latent; means: Latent }> {
-    const { hS } = this.spec.graphs;
-    const [scales, means] = await runGainGraph(this.runtime, path.join(this.dir, hS.file), hS, 'residual h_s', zHat, this.spec.levels[levelIndex]!.hyperInvGain, this.yChannels, true);
+    const [scales, means] = await this.run(this.spec.graphs.hS, 'residual h_s', zHat, this.spec.levels[levelIndex]!.hyperInvGain, this.yChannels, true);
     return { scales: scales!, means: means! };
+  }
+
+  private run(graph: GraphSpec, name: string, input: Latent, gain: Float32Array, channels: number, deterministic: boolean): Promise<Latent[]> {
+    return runGainGraph(this.runtime, path.join(this.dir, graph.file), graph, name, input, gain, channels, deterministic);
   }
 }
