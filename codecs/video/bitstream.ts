@@ -2,7 +2,8 @@
  * The video codec's container layout (docs/FORMAT.md, "Video"): header parameters and the payloads of
  * its sections.
  *
- * Parameters: layout u8 (2; layout 1, written until the evening of 2026-12-07, is refused) · GOP u32 · inter mode u8
+ * Parameters: layout u8 (3; 2 has the same fields and bytes but synthesises residuals from the whole
+ * padded latent; 1, written until the evening of 2026-12-07, is refused) · GOP u32 · inter mode u8
  * (1 learned, 2 delta, 3 motion) · soundtrack u8 (0 none, 1 coded, 2 copied) · the motion residual's
  * chroma gain u8 (sixteenths, 1 … 255; 16 = none).
  *
@@ -27,6 +28,12 @@ export type VideoInterMode = InterMode | 'motion';
 export type Soundtrack = 'none' | 'coded' | 'copied';
 
 export interface VideoParams {
+  /**
+   * 3: motion residuals are synthesised from the latent positions covering the frame (plus one), and a
+   * reference's padding repeats its edge (frame-coder.ts, `synthesise`); 2 (written on 2026-12-07):
+   * from the whole padded latent. Both decode; the encoder writes 3.
+   */
+  layout: 2 | 3;
   gop: number;
   inter: VideoInterMode;
   soundtrack: Soundtrack;
@@ -34,8 +41,11 @@ export interface VideoParams {
   chromaGain16: number;
 }
 
-/** Layout 2 (2026-12-07): varint frame numbers and stream lengths, motion coded with binary contexts. */
-const LAYOUT = 2;
+/**
+ * Layout 2 (2026-12-07): varint frame numbers and stream lengths, motion coded with binary contexts.
+ * Layout 3 (late on 2026-12-07): the same bytes; residuals synthesised cropped.
+ */
+const LAYOUTS: readonly number[] = [2, 3];
 const INTER_MODES: readonly VideoInterMode[] = ['learned', 'delta', 'motion'];
 const SOUNDTRACKS: readonly Soundtrack[] = ['none', 'coded', 'copied'];
 
@@ -51,7 +61,8 @@ function corrupt(message: string): CodecError {
 }
 
 export function encodeParams(p: VideoParams): Uint8Array {
-  return new ByteWriter().u8(LAYOUT).u32(p.gop).u8(INTER_MODES.indexOf(p.inter) + 1).u8(SOUNDTRACKS.indexOf(p.soundtrack)).u8(p.chromaGain16).finish();
+  if (!LAYOUTS.includes(p.layout)) throw new RangeError(`video parameter layout ${p.layout} is not one this version writes`);
+  return new ByteWriter().u8(p.layout).u32(p.gop).u8(INTER_MODES.indexOf(p.inter) + 1).u8(SOUNDTRACKS.indexOf(p.soundtrack)).u8(p.chromaGain16).finish();
 }
 
 export function decodeParams(bytes: Uint8Array): VideoParams {
@@ -60,13 +71,13 @@ export function decodeParams(bytes: Uint8Array): VideoParams {
   if (layout === 1) {
     throw new CodecError('ERR_UNSUPPORTED_VERSION', 'This video was written by a development version of neural-codec (video layout 1, written until the evening of 2026-12-07) that no release decodes; encode the source again.');
   }
-  if (layout !== LAYOUT) throw corrupt(`Unknown video parameter layout ${layout}: the header is corrupt or from a newer neural-codec.`);
+  if (layout !== 2 && layout !== 3) throw corrupt(`Unknown video parameter layout ${layout}: the header is corrupt or from a newer neural-codec.`);
   const gop = r.u32('the GOP size');
   const inter = INTER_MODES[r.u8('the inter mode') - 1];
   const soundtrack = SOUNDTRACKS[r.u8('the soundtrack kind')];
   const chromaGain16 = r.u8('the residual chroma gain');
   if (gop < 1 || !inter || !soundtrack || chromaGain16 === 0 || r.remaining !== 0) throw corrupt('The video parameters are inconsistent: the header is corrupt.');
-  return { gop, inter, soundtrack, chromaGain16 };
+  return { layout, gop, inter, soundtrack, chromaGain16 };
 }
 
 export type FramePayload =

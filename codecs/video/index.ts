@@ -243,7 +243,7 @@ export class VideoCodec implements Codec {
       codecId: ID, modelId: this.model.id, modelHash: this.model.hash,
       media: { kind: 'video', width, height, fpsNum: format.fps.num, fpsDen: format.fps.den, frames, matrix: format.colour.matrix, range: format.colour.range },
       rate: { kind: 'quality', value: level.quality },
-      params: encodeParams({ gop, inter, soundtrack, chromaGain16: RESIDUAL_CHROMA_GAIN16 }),
+      params: encodeParams({ layout: 3, gop, inter, soundtrack, chromaGain16: RESIDUAL_CHROMA_GAIN16 }),
     });
     return {
       get frames() { return frames; },
@@ -257,7 +257,7 @@ export class VideoCodec implements Codec {
           const { level: residualLevel, motionLambda } = residualLevels[((n % gop) - 1) % residualLevels.length]!;
           const field = estimateMotion(x.data, ref, ph, pw, motionLambda, visible, motionContexts);
           const pred = compensate(ref, 3, ph, pw, field);
-          const coded = await coder.encodeResidual(x, pred, residualLevel, RESIDUAL_CHROMA_GAIN16 / 16, visible);
+          const coded = await coder.encodeResidual(x, pred, residualLevel, RESIDUAL_CHROMA_GAIN16 / 16, visible, true);
           payload = encodeFrame({ kind: 'M', frame: n, quality: residualLevel.quality, motion: encodeMotion(field, motionGrid, motionContexts), z: coded.z, y: coded.y });
           ref = coded.xHat.data;
           frames++;
@@ -307,6 +307,8 @@ export class VideoCodec implements Codec {
     let expected: number | undefined;
     const grid = blockGrid(pw, ph);
     const motionGrid = blockGrid(media.width, media.height);
+    // layout 3 synthesises residuals from the latent positions covering the frame (frame-coder.ts)
+    const crop = params.layout === 3 ? { height: media.height, width: media.width } : undefined;
     let motionContexts = new MotionContexts();
     const coder = this.coder;
     const intraLevels = this.intra.rateLevels;
@@ -332,7 +334,7 @@ export class VideoCodec implements Codec {
             const residualLevel = intraLevels.find((l) => l.quality === s.quality);
             if (!residualLevel) throw corrupt(`${what} codes its residual at quality ${s.quality}, which the image model lacks; the file is corrupt.`);
             const field = decodeMotion(s.motion, grid.rows, grid.cols, motionGrid, motionContexts, what);
-            const xHat = await coder.decodeResidual(s.z, s.y, shape, residualLevel, compensate(ref, 3, ph, pw, field), params.chromaGain16 / 16, what);
+            const xHat = await coder.decodeResidual(s.z, s.y, shape, residualLevel, compensate(ref, 3, ph, pw, field), params.chromaGain16 / 16, what, crop);
             decoded = { xHat, ctx16: new Int32Array(0) };
           } else {
             if (!ctx) throw corrupt(`${what} is a P-frame without a preceding I-frame; the file is corrupt.`);

@@ -243,16 +243,49 @@ export function compensate(ref: Float32Array, channels: number, height: number, 
       const b = br * field.cols + bc;
       const dy = field.mv[2 * b]!;
       const dx = field.mv[2 * b + 1]!;
-      const y1 = Math.min(height, (br + 1) * BLOCK);
-      const x1 = Math.min(width, (bc + 1) * BLOCK);
+      const y0 = br * BLOCK, x0 = bc * BLOCK;
+      const y1 = Math.min(height, y0 + BLOCK);
+      const x1 = Math.min(width, x0 + BLOCK);
+      const sy = y0 + (dy >> PEL_SHIFT), sx = x0 + (dx >> PEL_SHIFT);
+      // the source rows sy … sy + rows and columns sx … sx + cols (one more for the bilinear taps) inside the frame
+      const inside = sy >= 0 && sx >= 0 && sy + (y1 - y0) < height && sx + (x1 - x0) < width;
       for (let ch = 0; ch < channels; ch++) {
-        for (let y = br * BLOCK; y < y1; y++) {
-          for (let x = bc * BLOCK; x < x1; x++) out[ch * plane + y * width + x] = sample(ref, ch * plane, height, width, y, x, dy, dx);
+        const o = ch * plane;
+        if (inside) predictInside(ref, out, o, width, y0, y1, x0, x1, sy - y0, sx - x0, dy & (PEL - 1), dx & (PEL - 1));
+        else {
+          for (let y = y0; y < y1; y++) {
+            for (let x = x0; x < x1; x++) out[o + y * width + x] = sample(ref, o, height, width, y, x, dy, dx);
+          }
         }
       }
     }
   }
   return out;
+}
+
+/**
+ * {@link sample} over a block whose taps all lie inside the plane at offset `o` (the same arithmetic,
+ * so the same floats): a copy for whole-pel vectors, the bilinear taps without clamping otherwise.
+ */
+function predictInside(
+  ref: Float32Array, out: Float32Array, o: number, width: number, y0: number, y1: number, x0: number, x1: number,
+  oy: number, ox: number, fy: number, fx: number,
+): void {
+  for (let y = y0; y < y1; y++) {
+    const ra = o + (y + oy) * width + ox;
+    const at = o + y * width;
+    if (fx === 0 && fy === 0) {
+      // (16·a)/16 is a exactly
+      out.set(ref.subarray(ra + x0, ra + x1), at + x0);
+      continue;
+    }
+    const rb = ra + width;
+    for (let x = x0; x < x1; x++) {
+      const top = ref[ra + x]! * (PEL - fx) + ref[ra + x + 1]! * fx;
+      const bottom = ref[rb + x]! * (PEL - fx) + ref[rb + x + 1]! * fx;
+      out[at + x] = (top * (PEL - fy) + bottom * fy) / (PEL * PEL);
+    }
+  }
 }
 
 /** Bilinear sample of plane `o` of `ref` at (y, x) moved by (dy, dx) quarter pels. */

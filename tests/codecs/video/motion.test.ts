@@ -56,6 +56,35 @@ describe('video motion', () => {
     expect(edge[0 * W + 5]).toBe(ref[0 * W + 5]);
   });
 
+  it('gives every block, inside the frame or across its edge, the clamped bilinear taps exactly', () => {
+    const ref = texture(1, 2);
+    const random = mulberry32(7);
+    const { rows, cols } = blockGrid(W, H);
+    for (let trial = 0; trial < 4; trial++) {
+      const mv = new Int32Array(2 * rows * cols);
+      for (let i = 0; i < mv.length; i++) mv[i] = Math.floor(random() * (2 * MV_RANGE + 1)) - MV_RANGE;
+      if (trial === 0) mv.fill(0);
+      if (trial === 1) for (let i = 0; i < mv.length; i++) mv[i] = 4 * Math.round(mv[i]! / 4); // whole pixels
+      const pred = compensate(ref, 3, H, W, { rows, cols, mv });
+      let mismatches = 0;
+      const tap = (o: number, y: number, x: number) => ref[o + Math.min(H - 1, Math.max(0, y)) * W + Math.min(W - 1, Math.max(0, x))]!;
+      for (let c = 0; c < 3; c++) {
+        for (let y = 0; y < H; y++) {
+          for (let x = 0; x < W; x++) {
+            const b = Math.floor(y / BLOCK) * cols + Math.floor(x / BLOCK);
+            const dy = mv[2 * b]!, dx = mv[2 * b + 1]!;
+            const sy = y + (dy >> 2), sx = x + (dx >> 2), fy = dy & 3, fx = dx & 3;
+            const o = c * H * W;
+            const top = tap(o, sy, sx) * (4 - fx) + tap(o, sy, sx + 1) * fx;
+            const bottom = tap(o, sy + 1, sx) * (4 - fx) + tap(o, sy + 1, sx + 1) * fx;
+            if (pred[o + y * W + x] !== Math.fround((top * (4 - fy) + bottom * fy) / 16)) mismatches++;
+          }
+        }
+      }
+      expect(mismatches, `trial ${trial}`).toBe(0);
+    }
+  });
+
   it('finds the motion of a shifted frame and predicts it with a small error', () => {
     const ref = texture(0, 0);
     const cur = texture(-3, 2); // the content moved 3 pixels down and 2 left: mv = (−12, +8) quarter pels
