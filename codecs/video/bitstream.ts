@@ -2,8 +2,8 @@
  * The video codec's container layout (docs/FORMAT.md, "Video"): header parameters and the payloads of
  * its sections.
  *
- * Parameters: layout u8 (3; 2 has the same fields and bytes but synthesises residuals from the whole
- * padded latent; 1, written until the evening of 2026-12-07, is refused) · GOP u32 · inter mode u8
+ * Parameters: layout u8 (3; 2 has the same fields and bytes but predicts with plain blocks and
+ * synthesises residuals from the whole padded latent; 1, written until the evening of 2026-12-07, is refused) · GOP u32 · inter mode u8
  * (1 learned, 2 delta, 3 motion) · soundtrack u8 (0 none, 1 coded, 2 copied) · the motion residual's
  * chroma gain u8 (sixteenths, 1 … 255; 16 = none).
  *
@@ -29,9 +29,10 @@ export type Soundtrack = 'none' | 'coded' | 'copied';
 
 export interface VideoParams {
   /**
-   * 3: motion residuals are synthesised from the latent positions covering the frame (plus one), and a
-   * reference's padding repeats its edge (frame-coder.ts, `synthesise`); 2 (written on 2026-12-07):
-   * from the whole padded latent. Both decode; the encoder writes 3.
+   * 3: overlapped block motion compensation (motion.ts, `compensateOverlapped`), motion residuals
+   * synthesised from the latent positions covering the frame (plus one) and a reference's padding
+   * repeating its edge (frame-coder.ts, `synthesise`); 2 (written on 2026-12-07): plain block
+   * compensation, residuals from the whole padded latent. Both decode; the encoder writes 3.
    */
   layout: 2 | 3;
   gop: number;
@@ -43,7 +44,7 @@ export interface VideoParams {
 
 /**
  * Layout 2 (2026-12-07): varint frame numbers and stream lengths, motion coded with binary contexts.
- * Layout 3 (late on 2026-12-07): the same bytes; residuals synthesised cropped.
+ * Layout 3 (late on 2026-12-07): the same bytes; overlapped compensation, residuals synthesised cropped.
  */
 const LAYOUTS: readonly number[] = [2, 3];
 const INTER_MODES: readonly VideoInterMode[] = ['learned', 'delta', 'motion'];

@@ -4,7 +4,7 @@
  *   I:  y = g_a(x) → z = h_a(y) → ẑ ──(z stream)   (σ, μ) = h_s(ẑ) → v = round(y − μ), table(σ) ──(y stream)
  *       ŷ = v + μ (float32, exactly the hyperprior image codec's frame), x̂ = g_s(ŷ)
  *   P:  (μ, table) = inter(ŷ_{t−1}) in integers → v = round(y − μ) ──(y stream),  ŷ = v + μ, x̂ = g_s(ŷ)
- *   P (motion mode): pred = compensate(x̂_{t−1}, motion) (motion.ts), r = clamp(C(x − pred) + ½, 0, 1) (½ in
+ *   P (motion mode): pred = the motion-compensated prediction from x̂_{t−1} (motion.ts), r = clamp(C(x − pred) + ½, 0, 1) (½ in
  *       the padding; C scales the colour difference from luma by the stream's chroma gain), y = g_a(r),
  *       its z and y coded with the residual prior (residual-prior.ts; the image model's h_a, h_s and
  *       tables when the video model has none; z with a mask of its live channels, masked-z.ts),

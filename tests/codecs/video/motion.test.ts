@@ -4,7 +4,7 @@
  * stream round-trips, and damaged motion streams give typed errors.
  */
 import { describe, expect, it } from 'vitest';
-import { BLOCK, MV_RANGE, MotionContexts, blockGrid, compensate, decodeMotion, encodeMotion, estimateMotion, type MotionField } from '../../../codecs/video/motion.js';
+import { BLOCK, MV_RANGE, MotionContexts, OVERLAP, blockGrid, compensate, compensateOverlapped, decodeMotion, encodeMotion, estimateMotion, type MotionField } from '../../../codecs/video/motion.js';
 import { CodecError } from '../../../src/errors.js';
 import { mulberry32 } from '../../../src/prng.js';
 
@@ -83,6 +83,31 @@ describe('video motion', () => {
       }
       expect(mismatches, `trial ${trial}`).toBe(0);
     }
+  });
+
+  it('overlaps blocks only near edges between different vectors, with dyadic ramps (layout 3)', () => {
+    const ref = texture(2, 1);
+    expect(OVERLAP).toBe(4);
+    // one vector everywhere: the plain prediction
+    expect(compensateOverlapped(ref, 3, H, W, field([5, -6]))).toEqual(compensate(ref, 3, H, W, field([5, -6])));
+    // block (1, 2) moves differently from the rest
+    const { cols } = blockGrid(W, H);
+    const f = field([4, 4]);
+    f.mv.set([-7, 9], 2 * (1 * cols + 2));
+    const plain = compensate(ref, 3, H, W, f);
+    const blended = compensateOverlapped(ref, 3, H, W, f);
+    const inside = (y: number, x: number) => y * W + x;
+    // 4 or more pixels from every edge of the block, and far from it: unchanged
+    expect(blended[inside(16 + 8, 32 + 8)]).toBe(plain[inside(16 + 8, 32 + 8)]);
+    expect(blended[inside(50, 80)]).toBe(plain[inside(50, 80)]);
+    // its first column (offset 0: own weight 9/16), mid-height: own and left neighbour's vectors
+    const left = compensate(ref, 3, H, W, field([4, 4]));
+    const at = inside(16 + 8, 32);
+    expect(blended[at]).toBe(Math.fround((9 / 16) * plain[at]! + (7 / 16) * left[at]!));
+    // the left neighbour's last column sees this block's vector with weight 7/16
+    const own = compensate(ref, 3, H, W, field([-7, 9]));
+    const before = inside(16 + 8, 31);
+    expect(blended[before]).toBe(Math.fround((9 / 16) * left[before]! + (7 / 16) * own[before]!));
   });
 
   it('finds the motion of a shifted frame and predicts it with a small error', () => {

@@ -128,14 +128,16 @@ describe('video round trip', () => {
     const p = parseSection(sections[1]!, 'section 1');
     expect(p).toMatchObject({ kind: 'M', frame: 1 });
     if (p.kind === 'M') expect(p.z.length).toBeGreaterThanOrEqual(6); // the mask of the residual prior's 48 z channels comes first
-    // residual levels [1, 3, 3, 3] below the I-frame's, in turn: at the top quality 7, 5, 5, 5
+    // residual levels [1, 3, 3, 3] below the I-frame's in turn (7, 5, 5, 5 at the top quality), or one
+    // level either side where that codes the frame at a lower λ-weighted cost
     const qualities = codec.info.qualities;
     const top = qualities[qualities.length - 1]!;
     const levels = readContainer(await codec.encode(TINY, { gop: 5, quality: top })).sections.slice(1, 5).map((s, i) => {
       const m = parseSection(s, `section ${i + 1}`);
       return m.kind === 'M' ? m.quality : -1;
     });
-    expect(levels).toEqual([1, 3, 3, 3].map((o) => qualities[qualities.length - 1 - o]));
+    const pattern = [1, 3, 3, 3].map((o) => qualities[qualities.length - 1 - o]!);
+    levels.forEach((q, i) => expect(Math.abs(q - pattern[i]!), `P-frame ${i + 1} at quality ${q}`).toBeLessThanOrEqual(1));
     // the P-frames are better than the I-frame of their GOP would be alone: PSNR stays near the I-frame's
     const back = await codec.decode(motion);
     const first = psnrY(source[0]!, back.frames[0]!);
