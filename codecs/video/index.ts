@@ -706,7 +706,7 @@ export function openVideo(options: OpenOptions = {}): Promise<VideoCodec> {
 
 export const video: CodecFactory = {
   id: ID,
-  description: 'Learned low-delay video: hyperprior I-frames; P-frames by block motion compensation and the residual through the image model with a learned residual hyperprior (or, --inter learned, the latent coded conditionally on the two previous latents by an integer CNN) + rANS',
+  description: 'Learned low-delay video: hyperprior I-frames; P-frames by overlapped block motion compensation and the residual through the image model with a learned residual hyperprior (or, --inter learned, the latent coded conditionally on the two previous latents by an integer CNN) + rANS',
   media: ['video'],
   open: (options: OpenOptions) => VideoCodec.open(options),
 };

@@ -197,12 +197,15 @@ export function rgbPlanarToYuv(
   if (rgb.length !== 3 * planeSize) throw invalidRange(`${3 * planeSize} samples (3×${paddedWidth}×${paddedHeight})`, 'rgb.length', rgb.length);
   const { kr, kb, kg, yOffset, yScale, cScale, yMin, yMax, cMin, cMax } = codingOf(colour);
   const frame = allocFrame(width, height);
+  const Y = frame.y, U = frame.u, V = frame.v;
+  const G = planeSize, B = 2 * planeSize;
   for (let y = 0; y < height; y++) {
     const src = y * paddedWidth;
     const dst = y * width;
     for (let x = 0; x < width; x++) {
-      const luma = kr * clamp01(rgb[src + x]!) + kg * clamp01(rgb[planeSize + src + x]!) + kb * clamp01(rgb[2 * planeSize + src + x]!);
-      frame.y[dst + x] = toSample(yOffset + yScale * luma, yMin, yMax);
+      const i = src + x;
+      const luma = kr * clamp01(rgb[i]!) + kg * clamp01(rgb[G + i]!) + kb * clamp01(rgb[B + i]!);
+      Y[dst + x] = toSample(yOffset + yScale * luma, yMin, yMax);
     }
   }
   const c = chromaSize(width, height);
@@ -215,19 +218,27 @@ export function rgbPlanarToYuv(
       const x0 = 2 * cx;
       const cols = x0 + 1 < width ? 2 : 1;
       let r = 0, g = 0, b = 0;
-      for (let dy = 0; dy < rows; dy++) {
-        const at = (y0 + dy) * paddedWidth + x0;
-        for (let dx = 0; dx < cols; dx++) {
-          r += clamp01(rgb[at + dx]!);
-          g += clamp01(rgb[planeSize + at + dx]!);
-          b += clamp01(rgb[2 * planeSize + at + dx]!);
+      if (rows === 2 && cols === 2) {
+        // the general loop's sums, in its order
+        const a = y0 * paddedWidth + x0, d = a + paddedWidth;
+        r = clamp01(rgb[a]!) + clamp01(rgb[a + 1]!) + clamp01(rgb[d]!) + clamp01(rgb[d + 1]!);
+        g = clamp01(rgb[G + a]!) + clamp01(rgb[G + a + 1]!) + clamp01(rgb[G + d]!) + clamp01(rgb[G + d + 1]!);
+        b = clamp01(rgb[B + a]!) + clamp01(rgb[B + a + 1]!) + clamp01(rgb[B + d]!) + clamp01(rgb[B + d + 1]!);
+      } else {
+        for (let dy = 0; dy < rows; dy++) {
+          const at = (y0 + dy) * paddedWidth + x0;
+          for (let dx = 0; dx < cols; dx++) {
+            r += clamp01(rgb[at + dx]!);
+            g += clamp01(rgb[G + at + dx]!);
+            b += clamp01(rgb[B + at + dx]!);
+          }
         }
       }
       const n = rows * cols;
       r /= n; g /= n; b /= n;
       const luma = kr * r + kg * g + kb * b;
-      frame.u[cy * c.width + cx] = toSample(128 + cbScale * (b - luma), cMin, cMax);
-      frame.v[cy * c.width + cx] = toSample(128 + crScale * (r - luma), cMin, cMax);
+      U[cy * c.width + cx] = toSample(128 + cbScale * (b - luma), cMin, cMax);
+      V[cy * c.width + cx] = toSample(128 + crScale * (r - luma), cMin, cMax);
     }
   }
   return frame;

@@ -105,6 +105,49 @@ describe('colour conversion', () => {
     expect(() => rgbPlanarToYuv(rgb, pw, ph, w, h, { matrix: 'bt2020' as 'bt709', range: 'limited' })).toThrow(/colour.matrix/);
   });
 
+  it('converts every pixel as the formulas say, at even and odd sizes with padding', () => {
+    // the documented conversion, written plainly: clip to [0, 1], luma per pixel, chroma from the
+    // mean RGB of each 2×2 block's pixels inside the picture, rounded, clamped to the range
+    const clip = (v: number) => Math.min(1, Math.max(0, v));
+    let seed = 3;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 1.2 - 0.1;
+    for (const colour of COLOURS) {
+      const [kr, kb] = colour.matrix === 'bt601' ? [0.299, 0.114] : [0.2126, 0.0722];
+      const kg = 1 - kr - kb;
+      const limited = colour.range === 'limited';
+      const sample = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(v)));
+      for (const [w, h, pw, ph] of [[6, 4, 8, 4], [7, 5, 8, 8], [1, 3, 2, 4]] as const) {
+        const rgb = Float32Array.from({ length: 3 * pw * ph }, random);
+        const n = pw * ph;
+        const frame = rgbPlanarToYuv(rgb, pw, ph, w, h, colour);
+        for (let y = 0; y < h; y++) {
+          for (let x = 0; x < w; x++) {
+            const i = y * pw + x;
+            const luma = kr * clip(rgb[i]!) + kg * clip(rgb[n + i]!) + kb * clip(rgb[2 * n + i]!);
+            expect(frame.y[y * w + x]).toBe(limited ? sample(16 + 219 * luma, 16, 235) : sample(255 * luma, 0, 255));
+          }
+        }
+        const cw = Math.ceil(w / 2);
+        for (let cy = 0; cy < Math.ceil(h / 2); cy++) {
+          for (let cx = 0; cx < cw; cx++) {
+            let r = 0, g = 0, b = 0, count = 0;
+            for (let y = 2 * cy; y < Math.min(h, 2 * cy + 2); y++) {
+              for (let x = 2 * cx; x < Math.min(w, 2 * cx + 2); x++) {
+                const i = y * pw + x;
+                r += clip(rgb[i]!); g += clip(rgb[n + i]!); b += clip(rgb[2 * n + i]!); count++;
+              }
+            }
+            r /= count; g /= count; b /= count;
+            const luma = kr * r + kg * g + kb * b;
+            const scale = limited ? 224 : 255, lo = limited ? 16 : 0, hi = limited ? 240 : 255;
+            expect(frame.u[cy * cw + cx]).toBe(sample(128 + (scale / (2 * (1 - kb))) * (b - luma), lo, hi));
+            expect(frame.v[cy * cw + cx]).toBe(sample(128 + (scale / (2 * (1 - kr))) * (r - luma), lo, hi));
+          }
+        }
+      }
+    }
+  });
+
   it('clips out-of-range RGB and clamps to the limited range', () => {
     const f = rgbPlanarToYuv(solid(2, 2, [1.5, -0.2, 2]), 2, 2, 2, 2, COLOURS[0]!);
     expect(Math.min(...f.y, ...f.u, ...f.v)).toBeGreaterThanOrEqual(16);
