@@ -30,7 +30,7 @@ export const builtinCodecs = [
     'Neural audio: SEANet autoencoder + residual vector quantizer (ONNX), 1.5-12 kbps per channel, adaptive range coding',
     async () => (await import('../../codecs/rvq/index.js')).rvq),
   lazyFactory('video', ['video'],
-    'Learned low-delay video: hyperprior I-frames; P-frames by block motion compensation and the residual through the image model with a learned residual hyperprior (or, --inter learned, the latent coded conditionally on the two previous latents by an integer CNN) + rANS',
+    'Learned low-delay video: hyperprior I-frames; P-frames by overlapped block motion compensation and the residual through the image model with a learned residual hyperprior (or, --inter learned, the latent coded conditionally on the two previous latents by an integer CNN) + rANS',
     async () => (await import('../../codecs/video/index.js')).video),
   lazyFactory('wavelet', ['image', 'audio'],
     'Learned images and audio: WaLLoC-style wavelet-packet autoencoder (linear encoder, ONNX) + rANS',
