@@ -11,7 +11,9 @@ residual_prior.py run), with the rate-distortion loss of the codec:
 
 lambda_l the image model's at the residual's level. The MSE is the coded residual's, as the image model's
 own loss would see it (the chroma gain applied, so colour counts 1.5^2 times more); --distortion frame
-takes the frame's error instead (the gain undone), which lost 5 dB of V on a validation clip (docs/MODELS.md).
+takes the frame's error instead (the gain undone), which lost 5 dB of V on a validation clip (docs/MODELS.md);
+--distortion yuv weighs the frame error's 4:2:0 planes as PSNR-YUV does (forward()), after the
+residual's MSE (re-v3) also gave a clip's V plane away.
 Quantization: noise for the rates, straight-through rounding for g_s (Minnen & Singh 2020's mixed
 scheme), as the image model trained.
 
@@ -70,6 +72,25 @@ def read_images(path):
     return out
 
 
+YUV_WEIGHTS = torch.tensor([6.0, 1.0, 1.0]) / 8  # PSNR-YUV = (6 PSNR_Y + PSNR_U + PSNR_V) / 8
+EPS = 1e-10
+
+
+def yuv_plane_mse(e):
+    """(B, 3) mean squared errors of Y, Cb and Cr (BT.601, full scale) of a frame error e (B, 3, H, W), the
+    chroma on 2x2 means as in 4:2:0."""
+    r, g, b = e[:, 0:1], e[:, 1:2], e[:, 2:3]
+    y = 0.299 * r + 0.587 * g + 0.114 * b
+    u = torch.nn.functional.avg_pool2d((b - y) / 1.772, 2)
+    v = torch.nn.functional.avg_pool2d((r - y) / 1.402, 2)
+    return torch.stack([y.pow(2).mean((1, 2, 3)), u.pow(2).mean((1, 2, 3)), v.pow(2).mean((1, 2, 3))], 1)
+
+
+def log_yuv(m):
+    """(B,) 6/8 ln MSE_Y + 1/8 ln MSE_U + 1/8 ln MSE_V: -ln(10)/10 times PSNR-YUV (peak 1)."""
+    return (torch.log(m + EPS) * YUV_WEIGHTS).sum(1)
+
+
 def frame_error(d):
     """C^-1 of a residual difference: luma kept, the colour difference from it divided by the gain."""
     y = (d * LUMA).sum(1, keepdim=True)
@@ -90,14 +111,20 @@ def load_models(prior_run, runs_root):
 
 def forward(image, prior, r, level, training=True, distortion="residual"):
     """(loss terms) of residuals r (B, 3, H, W) at level indices `level`; `distortion`: the MSE of
-    r_hat - r ("residual": what the image model's own loss would see) or of the frame's error
-    ("frame": the chroma gain undone)."""
+    r_hat - r ("residual": what the image model's own loss would see), of the frame's error ("frame":
+    the chroma gain undone), or ("yuv") the frame error's MSE (detached) times log_yuv of its 4:2:0
+    planes: near the operating point each plane then weighs as PSNR-YUV weighs it, so a plane coded
+    almost losslessly (tiny MSE) is not given away for a small share of the RGB MSE."""
     y = image.g_a(r).float() * image.gain(level)
     by, bz, _, scales, means = prior(y, level, training)
     y_hat = (ste_round(y - means) if training else torch.round(y - means)) + means
     r_hat = torch.clamp(image.g_s(y_hat * image.inv_gain(level)).float(), 0.0, 1.0)
     err = r_hat - r
-    mse = (frame_error(err) if distortion == "frame" else err).pow(2).mean(dim=(1, 2, 3))
+    if distortion == "yuv":
+        e = frame_error(err)
+        mse = e.pow(2).mean(dim=(1, 2, 3)).detach() * log_yuv(yuv_plane_mse(e))
+    else:
+        mse = (frame_error(err) if distortion == "frame" else err).pow(2).mean(dim=(1, 2, 3))
     return by, bz, mse, y, scales, means
 
 
@@ -115,9 +142,11 @@ def crops(records, rng, size, crop):
 
 
 @torch.no_grad()
-def evaluate(image, prior, records, distortion="residual"):
-    """Mean bytes per residual (integer tables, rounding), mean PSNR of the frame error, and J (with
-    the training's `distortion`)."""
+def evaluate(image, prior, records, distortion="residual", ref=None):
+    """Mean bytes per residual (integer tables, rounding), mean PSNR and PSNR-YUV of the frame error, J
+    (with the training's `distortion`; for "yuv", lambda * 255^2 * ref_i * log_yuv + bpp, ref_i the
+    residual's frame MSE under the frozen encoder: PSNR-YUV priced at the frozen operating point) and
+    the frame MSE of each residual ("mses")."""
     image.eval()
     prior.eval()
     scale_table = default_scale_table()
@@ -125,8 +154,9 @@ def evaluate(image, prior, records, distortion="residual"):
     z_tables = table_set(*prior.entropy_bottleneck.pmfs())
     med = prior.entropy_bottleneck.medians.reshape(1, -1, 1, 1)
     lambdas = image.lambdas
-    total_bytes = total_j = total_psnr = 0.0
-    for lv, r16 in records:
+    total_bytes = total_j = total_psnr = total_yuv = 0.0
+    mses = []
+    for i, (lv, r16) in enumerate(records):
         h, w = r16.shape[1:]
         h, w = h // 64 * 64, w // 64 * 64  # whole multiples of the z stride (the codec pads instead)
         r = torch.from_numpy(r16[:, :h, :w].astype(np.float32))[None]
@@ -141,15 +171,22 @@ def evaluate(image, prior, records, distortion="residual"):
         cidx = np.broadcast_to(np.arange(prior.N)[None, :, None, None], sym.shape)
         bits += table_bits(z_tables, cidx, sym.numpy().astype(np.int64))[0]
         r_hat = torch.clamp(image.g_s((v + means) * image.inv_gain(level)).float(), 0.0, 1.0)
-        frame_mse = float(frame_error(r_hat - r).pow(2).mean())
-        mse = frame_mse if distortion == "frame" else float((r_hat - r).pow(2).mean())
+        e = frame_error(r_hat - r)
+        frame_mse = float(e.pow(2).mean())
+        mses.append(frame_mse)
+        ly = float(log_yuv(yuv_plane_mse(e))[0])
+        if distortion == "yuv":
+            d = (ref[i] if ref is not None else frame_mse) * ly
+        else:
+            d = frame_mse if distortion == "frame" else float((r_hat - r).pow(2).mean())
         total_bytes += bits / 8
         total_psnr += 10 * np.log10(1.0 / max(frame_mse, 1e-10))
-        total_j += float(lambdas[lv]) * 255 ** 2 * mse + bits / (h * w)
+        total_yuv += -10 / np.log(10) * ly
+        total_j += float(lambdas[lv]) * 255 ** 2 * d + bits / (h * w)
     image.train()
     prior.train()
     n = len(records)
-    return {"bytes": total_bytes / n, "psnr": total_psnr / n, "J": total_j / n}
+    return {"bytes": total_bytes / n, "psnr": total_psnr / n, "psnrYuv": total_yuv / n, "J": total_j / n, "mses": mses}
 
 
 def freeze_decoder_side(image):
@@ -166,7 +203,7 @@ def cmd_baseline(args):
     valid = [r for path in args.valid for r in read_images(path)][::VALID_STRIDE]
     e = evaluate(image, prior, valid, args.distortion)
     print(f"{len(valid)} validation residuals: frozen g_a + {args.prior}: {e['bytes']:.1f} bytes, "
-          f"{e['psnr']:.2f} dB, J {e['J']:.4f}")
+          f"{e['psnr']:.2f} dB (YUV {e['psnrYuv']:.2f}), J {e['J']:.4f}")
 
 
 def cmd_train(args):
@@ -180,6 +217,9 @@ def cmd_train(args):
     os.makedirs(run_dir, exist_ok=True)
     ckpt = os.path.join(run_dir, "latest.pt")  # the campaign's name (models/train/campaign.py)
     image, prior = load_models(args.prior, args.prior_root)
+    ref = None
+    if args.distortion == "yuv":  # J prices PSNR-YUV at the frozen encoder's operating point
+        ref = evaluate(image, prior, valid, "frame")["mses"]
     g_a = freeze_decoder_side(image)
     eb = [p for n, p in prior.named_parameters() if n.startswith("entropy_bottleneck.")]
     rest = [p for n, p in prior.named_parameters() if not n.startswith("entropy_bottleneck.")]
@@ -194,9 +234,10 @@ def cmd_train(args):
         step, wall, best = st["step"], st["wall"], st.get("best")
         print(f"resumed at step {step}", flush=True)
     else:
-        best = {"step": 0, **evaluate(image, prior, valid, args.distortion)}
-        print(f"step 0 (the image model's g_a): validation {best['bytes']:.1f} bytes, {best['psnr']:.2f} dB, "
-              f"J {best['J']:.4f}", flush=True)
+        best = {"step": 0, **evaluate(image, prior, valid, args.distortion, ref)}
+        best.pop("mses")
+        print(f"step 0 (the image model's g_a): validation {best['bytes']:.1f} bytes, {best['psnr']:.2f} dB "
+              f"(YUV {best['psnrYuv']:.2f}), J {best['J']:.4f}", flush=True)
     pixels = args.crop * args.crop
     lambdas = image.lambdas
     stop = []
@@ -230,11 +271,12 @@ def cmd_train(args):
                   f"mse {float(mse.mean()):.6f}", flush=True)
         if step % args.eval_every == 0 or step == args.steps:
             wall += time.time() - t0
-            e = evaluate(image, prior, valid, args.distortion)
+            e = evaluate(image, prior, valid, args.distortion, ref)
+            e.pop("mses")
             t0 = time.time()
             record = {"step": step, **e}
-            print(f"step {step} ({wall:.0f} s): validation {e['bytes']:.1f} bytes, {e['psnr']:.2f} dB, "
-                  f"J {e['J']:.4f} (best {best['J']:.4f} at {best['step']})", flush=True)
+            print(f"step {step} ({wall:.0f} s): validation {e['bytes']:.1f} bytes, {e['psnr']:.2f} dB "
+                  f"(YUV {e['psnrYuv']:.2f}), J {e['J']:.4f} (best {best['J']:.4f} at {best['step']})", flush=True)
             improved = record["J"] < best["J"]
             if improved:
                 best = record
@@ -302,13 +344,15 @@ def main(argv=None):
     t.add_argument("--eval-every", type=int, default=250)
     t.add_argument("--threads", type=int, default=2)
     t.add_argument("--seed", type=int, default=1)
-    t.add_argument("--distortion", choices=("residual", "frame"), default="residual",
-                   help="the training MSE: of the coded residual (chroma gain applied, the default) or of the frame")
+    t.add_argument("--distortion", choices=("residual", "frame", "yuv"), default="residual",
+                   help="the training distortion: the coded residual's MSE (chroma gain applied, the default), the "
+                        "frame's MSE, or 'yuv': the frame's planes weighed as PSNR-YUV weighs them (forward())")
     t.add_argument("--resume", action="store_true", help="accepted for the campaign; a run always resumes")
     b = sub.add_parser("baseline")
     b.add_argument("--valid", required=True, nargs="+")
     b.add_argument("--prior", required=True)
     b.add_argument("--prior-root", default=RUNS)
+    b.add_argument("--distortion", choices=("residual", "frame", "yuv"), default="residual")
     b.add_argument("--threads", type=int, default=2)
     e = sub.add_parser("export")
     e.add_argument("--run", help="the run whose --checkpoint to export (or give --checkpoint as a path)")
