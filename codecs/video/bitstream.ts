@@ -2,8 +2,9 @@
  * The video codec's container layout (docs/FORMAT.md, "Video"): header parameters and the payloads of
  * its sections.
  *
- * Parameters: layout u8 (3; 2 has the same fields and bytes but predicts with plain blocks and
- * synthesises residuals from the whole padded latent; 1, written until the evening of 2026-12-07, is refused) · GOP u32 · inter mode u8
+ * Parameters: layout u8 (4; 3 has the same fields and no skipped blocks; 2 as 3 but predicts with plain
+ * blocks and synthesises residuals from the whole padded latent; 1, written until the evening of
+ * 2026-12-07, is refused) · GOP u32 · inter mode u8
  * (1 learned, 2 delta, 3 motion) · soundtrack u8 (0 none, 1 coded, 2 copied) · the motion residual's
  * chroma gain u8 (sixteenths, 1 … 255; 16 = none).
  *
@@ -29,12 +30,15 @@ export type Soundtrack = 'none' | 'coded' | 'copied';
 
 export interface VideoParams {
   /**
-   * 3: overlapped block motion compensation (motion.ts, `compensateOverlapped`), motion residuals
-   * synthesised from the latent positions covering the frame (plus one) and a reference's padding
-   * repeating its edge (frame-coder.ts, `synthesise`); 2 (written on 2026-12-07): plain block
-   * compensation, residuals from the whole padded latent. Both decode; the encoder writes 3.
+   * 4: as 3, with skipped blocks (skip.ts: flags at the end of the motion stream; no residual under a
+   * skipped block, none at all when every block is). 3: overlapped block motion compensation
+   * (motion.ts, `compensateOverlapped`), motion residuals synthesised from the latent positions
+   * covering the frame (plus one) by the video model's residual g_s when it has one, and a
+   * reference's padding repeating its edge (frame-coder.ts, `synthesise`); 2 (written on 2026-12-07):
+   * plain block compensation, residuals from the whole padded latent by the image model's g_s. All
+   * three decode; the encoder writes 4.
    */
-  layout: 2 | 3;
+  layout: 2 | 3 | 4;
   gop: number;
   inter: VideoInterMode;
   soundtrack: Soundtrack;
@@ -45,8 +49,9 @@ export interface VideoParams {
 /**
  * Layout 2 (2026-12-07): varint frame numbers and stream lengths, motion coded with binary contexts.
  * Layout 3 (late on 2026-12-07): the same bytes; overlapped compensation, residuals synthesised cropped.
+ * Layout 4 (2026-12-08): skip flags after the vectors in the motion stream; y symbols of skipped blocks left out.
  */
-const LAYOUTS: readonly number[] = [2, 3];
+const LAYOUTS: readonly number[] = [2, 3, 4];
 const INTER_MODES: readonly VideoInterMode[] = ['learned', 'delta', 'motion'];
 const SOUNDTRACKS: readonly Soundtrack[] = ['none', 'coded', 'copied'];
 
@@ -72,7 +77,7 @@ export function decodeParams(bytes: Uint8Array): VideoParams {
   if (layout === 1) {
     throw new CodecError('ERR_UNSUPPORTED_VERSION', 'This video was written by a development version of neural-codec (video layout 1, written until the evening of 2026-12-07) that no release decodes; encode the source again.');
   }
-  if (layout !== 2 && layout !== 3) throw corrupt(`Unknown video parameter layout ${layout}: the header is corrupt or from a newer neural-codec.`);
+  if (layout !== 2 && layout !== 3 && layout !== 4) throw corrupt(`Unknown video parameter layout ${layout}: the header is corrupt or from a newer neural-codec.`);
   const gop = r.u32('the GOP size');
   const inter = INTER_MODES[r.u8('the inter mode') - 1];
   const soundtrack = SOUNDTRACKS[r.u8('the soundtrack kind')];

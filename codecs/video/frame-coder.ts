@@ -25,7 +25,11 @@ import type { HyperpriorManifest, RateLevel } from '../hyperprior/manifest.js';
 import type { HyperpriorNetworks } from '../hyperprior/networks.js';
 import type { InterMode, InterModel } from './inter-model.js';
 import { MaskedZCodec } from './masked-z.js';
+import type { SkipMask } from './motion.js';
 import type { ResidualPrior } from './residual-prior.js';
+import {
+  SymbolCosts, allSkipped, blockBits, blockSse, chooseSkips, codedIndexes, codedSymbols, copySkipped, noneSkipped, scatterSymbols, skippedPositions,
+} from './skip.js';
 
 /** A coded frame's streams and its context for the next frame. */
 export interface CodedFrame {
@@ -43,6 +47,20 @@ export interface DecodedFrame {
 
 const CTX_LIMIT = 1 << 30;
 
+/** Layout 4's skip search (skip.ts): the frame's λ (of J = λ·255²·MSE + bpp) and its visible block grid. */
+export interface SkipSearch {
+  lambda: number;
+  grid: { rows: number; cols: number };
+}
+
+/** One way to code a motion-compensated residual: its streams, x̂ and the skipped blocks (none when absent). */
+export interface ResidualCandidate {
+  z: Uint8Array;
+  y: Uint8Array;
+  xHat: Latent;
+  skip?: SkipMask;
+}
+
 /**
  * The hyperprior that codes a frame's latent: h_a, the z stream's codec and h_s. I-frames use the
  * image model's; residuals the video model's residual prior when it has one (residual-prior.ts),
@@ -59,6 +77,7 @@ export class FrameCoder implements Disposable {
   private readonly zCodec: FactorizedLatentCodec;
   private readonly yCoder: RansCoder;
   private readonly residualZ: MaskedZCodec;
+  private symbolCostsOf?: SymbolCosts;
 
   constructor(
     private readonly networks: HyperpriorNetworks,
@@ -78,6 +97,11 @@ export class FrameCoder implements Disposable {
       throw err;
     }
     this.yCoder = yCoder;
+  }
+
+  /** Bits of each y symbol with its table (layout 4's skip search), made on first use. */
+  private get symbolCosts(): SymbolCosts {
+    return (this.symbolCostsOf ??= new SymbolCosts(this.intra.yTables));
   }
 
   get clock(): HyperpriorNetworks['clock'] {
@@ -104,6 +128,19 @@ export class FrameCoder implements Disposable {
   async encodeResidual(
     x: Latent, pred: Float32Array, level: RateLevel, chromaGain: number, visible: Visible = x, crop = false,
   ): Promise<{ z: Uint8Array; y: Uint8Array; xHat: Latent }> {
+    const [coded] = await this.encodeResidualCandidates(x, pred, level, chromaGain, visible, crop);
+    return coded!;
+  }
+
+  /**
+   * {@link encodeResidual}, and with `skips` (layout 4) also the same symbols with the blocks not worth
+   * their bits skipped (skip.ts, `chooseSkips`) when some are: two candidates, or one, for the caller's
+   * choice. Skipping every block is the candidate without any residual (empty streams, x̂ = the
+   * prediction). The analysis and the hyperprior run once.
+   */
+  async encodeResidualCandidates(
+    x: Latent, pred: Float32Array, level: RateLevel, chromaGain: number, visible: Visible, crop: boolean, skips?: SkipSearch,
+  ): Promise<ResidualCandidate[]> {
     const r = new Float32Array(x.data.length);
     for (let i = 0; i < r.length; i++) r[i] = x.data[i]! - pred[i]!;
     scaleChroma(r, chromaGain);
@@ -118,8 +155,38 @@ export class FrameCoder implements Disposable {
     const dump = process.env.NCODEC_RESIDUAL_DUMP;
     if (dump) appendResidualLatent(dump, level.quality, y);
     const cropped = crop ? visible : undefined;
-    const coded = await this.encodeLatent(y, level, this.residualPriorAt(level), true, cropped);
-    return { z: coded.z!, y: coded.y, xHat: this.finishResidual(coded.xHat!, pred, chromaGain, cropped) };
+    const out: ResidualCandidate[] = [];
+    const { zBytes, scales, means } = await this.hyperprior(y, this.residualPriorAt(level));
+    const ssePred = skips && blockSse(x.data, pred, 3, x.height, x.width, skips.grid, visible);
+    const coded = await this.codeLatent(y, zBytes, scales, means, level, true, cropped);
+    const xHat = this.finishResidual(coded.xHat!, pred, chromaGain, cropped);
+    out.push({ z: coded.z!, y: coded.y, xHat });
+    if (!skips || !ssePred) return out;
+    // the same symbols with the blocks not worth their bits skipped
+    const bits = blockBits(this.symbolCosts, coded.v, coded.index, y.height, y.width, skips.grid);
+    const mask = chooseSkips(ssePred, blockSse(x.data, xHat.data, 3, x.height, x.width, skips.grid, visible), bits, skips.lambda, skips.grid);
+    if (noneSkipped(mask)) return out;
+    if (allSkipped(mask)) {
+      out.push({ z: new Uint8Array(0), y: new Uint8Array(0), xHat: this.predictionOnly(pred, x, cropped), skip: mask });
+      return out;
+    }
+    const positions = skippedPositions(mask, y.height, y.width)!;
+    const v = coded.v.slice();
+    for (let k = 0; k < v.length; k++) if (positions[k % positions.length]) v[k] = 0;
+    const kept = codedSymbols(v, coded.index, positions);
+    const bytes = this.clock.time('entropy', () => this.yCoder.encode(kept.v, kept.index));
+    const rHat = await this.synthesise({ ...y, data: dequantize(v, means.data) }, level, cropped);
+    out.push({ z: zBytes, y: bytes, xHat: this.finishResidual(rHat, pred, chromaGain, cropped, mask), skip: mask });
+    return out;
+  }
+
+  /**
+   * x̂ of a P-frame whose blocks are all skipped (layout 4): the prediction, its padding beyond the
+   * latent positions covering the frame repeating their edge as after a residual.
+   */
+  predictionOnly(pred: Float32Array, shape: Omit<Latent, 'data'>, crop?: Visible): Latent {
+    const xHat = { channels: 3, height: shape.height, width: shape.width, data: pred.slice() };
+    return crop ? this.extendCropped(xHat, crop) : xHat;
   }
 
   /**
@@ -128,28 +195,41 @@ export class FrameCoder implements Disposable {
    */
   async decodeResidual(
     z: Uint8Array, y: Uint8Array, shape: Omit<Latent, 'data'>, level: RateLevel, pred: Float32Array, chromaGain: number, where: string, crop?: Visible,
+    skip?: SkipMask,
   ): Promise<Latent> {
-    const { xHat } = await this.decodeLatent(z, y, shape, level, this.residualPriorAt(level), where, false, crop);
-    return this.finishResidual(xHat, pred, chromaGain, crop);
+    const frame = { channels: 3, height: shape.height * this.intra.yStride, width: shape.width * this.intra.yStride };
+    if (skip && allSkipped(skip)) {
+      if (z.length > 0 || y.length > 0) throw new CodecError('ERR_BITSTREAM_CORRUPT', `${where}: every block is skipped, yet the frame carries a residual; the file is corrupt.`);
+      return this.predictionOnly(pred, frame, crop);
+    }
+    const positions = skip && skippedPositions(skip, shape.height, shape.width);
+    const { xHat } = await this.decodeLatent(z, y, shape, level, this.residualPriorAt(level), where, false, crop, positions);
+    return this.finishResidual(xHat, pred, chromaGain, crop, skip);
   }
 
   /**
-   * x̂ = g_s(ŷ). With `crop` (residuals of layout 3), g_s runs only on the latent positions that cover
+   * x̂ = g_s(ŷ). With `crop` (residuals of layout 3), g_s is the residual prior's own when the video
+   * model has one (residual-prior.ts), and it runs only on the latent positions that cover
    * the frame's own `crop` size plus {@link CROP_MARGIN}, not on all of the padded latent, and the rest
    * of its output repeats the last row and column it computed (finishResidual overwrites it anyway).
    * At 176×144 that is 19×23 of the 20×24 positions (−9 % of g_s's work).
    */
   private async synthesise(yHat: Latent, level: RateLevel, crop?: Visible): Promise<Latent> {
     if (!crop) return this.networks.gS(yHat, level);
+    const prior = this.residualPrior;
+    const gS = prior?.hasSynthesis
+      ? (y: Latent) => this.clock.timeAsync('gS', () => prior.gS(y, level))
+      : (y: Latent) => this.networks.gS(y, level);
     const s = this.intra.yStride;
     const rows = Math.min(yHat.height, Math.ceil(crop.height / s) + CROP_MARGIN);
     const cols = Math.min(yHat.width, Math.ceil(crop.width / s) + CROP_MARGIN);
-    if (rows === yHat.height && cols === yHat.width) return this.networks.gS(yHat, level);
-    const xHat = await this.networks.gS(cropLatent(yHat, rows, cols), level);
+    const whole = rows === yHat.height && cols === yHat.width;
+    const xHat = await gS(whole ? yHat : cropLatent(yHat, rows, cols));
     if (xHat.channels !== 3 || xHat.height !== rows * s || xHat.width !== cols * s) {
-      throw new CodecError('ERR_MODEL_INVALID', `g_s returned ${xHat.channels}×${xHat.height}×${xHat.width} for a ${yHat.channels}×${rows}×${cols} latent: the intra model does not match its manifest.`);
+      const which = prior?.hasSynthesis ? 'the video model\'s residual g_s' : 'g_s';
+      throw new CodecError('ERR_MODEL_INVALID', `${which} returned ${xHat.channels}×${xHat.height}×${xHat.width} for a ${yHat.channels}×${rows}×${cols} latent: the model does not match its manifest.`);
     }
-    return extendEdges(xHat, yHat.height * s, yHat.width * s);
+    return whole ? xHat : extendEdges(xHat, yHat.height * s, yHat.width * s);
   }
 
   /**
@@ -157,9 +237,14 @@ export class FrameCoder implements Disposable {
    * padding beyond the latent positions covering the frame repeats their last row and column, so a
    * reference's padding never depends on the cropped synthesis.
    */
-  private finishResidual(rHat: Latent, pred: Float32Array, chromaGain: number, crop?: Visible): Latent {
+  private finishResidual(rHat: Latent, pred: Float32Array, chromaGain: number, crop?: Visible, skip?: SkipMask): Latent {
     const xHat = addResidual(rHat, pred, chromaGain);
-    if (!crop) return xHat;
+    if (skip) copySkipped(xHat.data, pred, 3, xHat.height, xHat.width, skip);
+    return crop ? this.extendCropped(xHat, crop) : xHat;
+  }
+
+  /** Layout 3 on: x̂'s padding beyond the latent positions covering the frame repeats their edge. */
+  private extendCropped(xHat: Latent, crop: Visible): Latent {
     const s = this.intra.yStride;
     return extendEdgesInPlace(xHat, Math.min(xHat.height, s * Math.ceil(crop.height / s)), Math.min(xHat.width, s * Math.ceil(crop.width / s)));
   }
@@ -190,30 +275,48 @@ export class FrameCoder implements Disposable {
   }
 
   private async encodeLatent(y: Latent, level: RateLevel, prior: Prior, reconstruct: boolean, crop?: Visible): Promise<CodedFrame & { xHat?: Latent }> {
+    const { zBytes, scales, means } = await this.hyperprior(y, prior);
+    const { v: _v, index: _index, ...frame } = await this.codeLatent(y, zBytes, scales, means, level, reconstruct, crop);
+    return frame;
+  }
+
+  /** z = h_a(y) coded, and h_s(ẑ). */
+  private async hyperprior(y: Latent, prior: Prior): Promise<{ zBytes: Uint8Array; scales: Latent; means: Latent }> {
     const z = await prior.hA(y);
     const { bytes: zBytes, zHat } = this.clock.time('entropy', () => prior.z.encode(z));
     const { scales, means } = await prior.hS(zHat);
     this.checkShape(means, y);
-    const coded = this.clock.time('entropy', () => {
+    return { zBytes, scales, means };
+  }
+
+  /** The y stream of `y` given h_s's output (and its symbols v and their tables), and x̂ with `reconstruct`. */
+  private async codeLatent(
+    y: Latent, zBytes: Uint8Array, scales: Latent, means: Latent, level: RateLevel, reconstruct: boolean, crop: Visible | undefined,
+  ): Promise<CodedFrame & { xHat?: Latent; v: Int32Array; index: Int32Array }> {
+    const frame = this.clock.time('entropy', () => {
       const v = quantize(y.data, means.data);
-      const bytes = this.yCoder.encode(v, buildScaleIndexes(scales.data, this.intra.scaleTable));
-      return { z: zBytes, y: bytes, ctx16: intraContext(v, means.data), v };
+      const index = buildScaleIndexes(scales.data, this.intra.scaleTable);
+      const bytes = this.yCoder.encode(v, index);
+      return { z: zBytes, y: bytes, ctx16: intraContext(v, means.data), v, index };
     });
-    const { v, ...frame } = coded;
     if (!reconstruct) return frame;
-    const xHat = await this.synthesise({ ...y, data: dequantize(v, means.data) }, level, crop);
+    const xHat = await this.synthesise({ ...y, data: dequantize(frame.v, means.data) }, level, crop);
     return { ...frame, xHat };
   }
 
   /** `context`: also the frame's ctx16 (latent P-frames predict from it; residuals need none, they get an empty one). */
-  private async decodeLatent(z: Uint8Array, y: Uint8Array, shape: Omit<Latent, 'data'>, level: RateLevel, prior: Prior, where: string, context = true, crop?: Visible): Promise<DecodedFrame> {
+  /** `skipped`: latent positions whose symbols the y stream leaves out (0; layout 4's skipped blocks, skip.ts). */
+  private async decodeLatent(
+    z: Uint8Array, y: Uint8Array, shape: Omit<Latent, 'data'>, level: RateLevel, prior: Prior, where: string, context = true, crop?: Visible, skipped?: Uint8Array,
+  ): Promise<DecodedFrame> {
     const { zStride, yStride } = this.intra;
     const zShape = { channels: prior.zChannels, height: (shape.height * yStride) / zStride, width: (shape.width * yStride) / zStride };
     const zHat = this.clock.time('entropy', () => prior.z.decode(z, zShape, where));
     const { scales, means } = await prior.hS(zHat);
     this.checkShape(means, { ...shape, data: new Float32Array(0) });
     const { v, yHat } = this.clock.time('entropy', () => {
-      const v = this.yCoder.decode(y, buildScaleIndexes(scales.data, this.intra.scaleTable));
+      const index = buildScaleIndexes(scales.data, this.intra.scaleTable);
+      const v = skipped ? scatterSymbols(this.yCoder.decode(y, codedIndexes(index, skipped)), skipped, index.length) : this.yCoder.decode(y, index);
       return { v, yHat: { ...shape, data: dequantize(v, means.data) } };
     });
     const xHat = await this.synthesise(yHat, level, crop);

@@ -6,7 +6,9 @@
  * previous decoded frame by overlapped block motion compensation (motion.ts: one quarter-pel vector
  * per 16×16 block), and the residual goes through the same image model's g_a and g_s one to three rate
  * levels lower (the encoder also tries one level either side and keeps the best, `chooseResidual`), its
- * latent coded with the video model's residual hyperprior (residual-prior.ts, frame-coder.ts). The other
+ * latent coded with the video model's residual hyperprior (residual-prior.ts, frame-coder.ts). Blocks
+ * whose residual is not worth its bits are skipped (skip.ts: the prediction alone; a frame may skip
+ * every block and code no residual at all). The other
  * modes code the image model's latent y_t conditionally on the previous decoded latents: an integer CNN
  * (inter-model.ts, `'learned'`) or the previous latent with static tables (`'delta'`) gives each
  * element's mean and scale-table index, and g_s decodes ŷ_t = v + μ. Tables are picked from the
@@ -41,7 +43,7 @@ import {
   decodeParams, encodeAudio, encodeAudioCopy, encodeFrame, encodeIndex, encodeParams, isFrameSection, parseSection,
   type GopEntry, type Soundtrack, type VideoInterMode, type VideoParams,
 } from './bitstream.js';
-import { FrameCoder } from './frame-coder.js';
+import { FrameCoder, type ResidualCandidate } from './frame-coder.js';
 import { InterModel, type InterMode } from './inter-model.js';
 import { parseManifest, type VideoManifest } from './manifest.js';
 import { ResidualPrior } from './residual-prior.js';
@@ -88,28 +90,59 @@ const RESIDUAL_CHROMA_GAIN16 = 24;
 const RESIDUAL_LEVEL_OFFSETS = [1, 3, 3, 3] as const;
 /**
  * The encoder codes each motion-compensated residual at the offset pattern's level and at the levels
- * one below and one above it, and keeps the one with the least J = λ·255²·MSE + bits per pixel (λ of
- * the pattern's level, the image model's loss; MSE of x̂ against the frame over its own pixels). On the
- * validation clips (BD-rate against intra, mean of three, 176×144): −78.4 % → −78.9 %; λ × 0.7 and
- * × 1.5 −78.9 % and −78.8 %; levels two away as well −78.6 %. Triples the residual coding time.
+ * one below and one above it, each also with its skipped blocks (skip.ts), weighs them against coding
+ * no residual at all, and keeps the one with the least J = λ·255²·MSE + bits per pixel (λ of the
+ * pattern's position, `lambdaAt`; MSE of x̂ against the frame over its own pixels). On the validation
+ * clips (BD-rate against intra, mean of three, 176×144): −78.4 % → −78.9 % for the three levels; λ × 0.7
+ * and × 1.5 −78.9 % and −78.8 %; levels two away as well −78.6 %. Triples the residual coding time.
  */
+/**
+ * Blocks are skipped at this multiple of the frame's λ (skip.ts, `chooseSkips`): a skip also spares the
+ * next frames a residual to correct, which J of one frame does not see. Validation clips at 176×144
+ * (BD-rate against x264 of the three; skips at 1× against none: mdn-friday +576.9 → +410.6 %, milk
+ * +180.4 → +30.8 %, opencv-box +214.6 → +25.6 %): 0.5× +436.9 / +30.0 / +23.5 %, 2× +404.9 / +28.1 /
+ * +26.1 %, 4× +408.5 / +28.6 / +26.1 %.
+ */
+const SKIP_LAMBDA_SCALE = 2;
+
 async function chooseResidual(
-  coder: FrameCoder, x: Latent, pred: Float32Array, level: RateLevel, levels: readonly RateLevel[], visible: { height: number; width: number },
-): Promise<{ coded: Awaited<ReturnType<FrameCoder['encodeResidual']>>; level: RateLevel }> {
+  coder: FrameCoder, x: Latent, pred: Float32Array, level: RateLevel, lambdaOf: number, levels: readonly RateLevel[], visible: { height: number; width: number },
+  grid: { rows: number; cols: number },
+): Promise<{ coded: ResidualCandidate; level: RateLevel }> {
   const gain = RESIDUAL_CHROMA_GAIN16 / 16;
-  const lambda = (level.lambda ?? 0.013) * 255 * 255;
+  const lambda = lambdaOf * 255 * 255;
   const pixels = visible.height * visible.width;
-  let best = { coded: await coder.encodeResidual(x, pred, level, gain, visible, true), level, cost: Infinity };
-  const cost = (c: typeof best.coded): number => lambda * visibleMse(x, c.xHat.data, visible) + (8 * (c.z.length + c.y.length)) / pixels;
-  best.cost = cost(best.coded);
+  const cost = (c: ResidualCandidate): number => lambda * visibleMse(x, c.xHat.data, visible) + (8 * (c.z.length + c.y.length)) / pixels;
+  const skips = { lambda: lambdaOf * SKIP_LAMBDA_SCALE, grid };
+  // no residual at all: every block skipped
+  const none = { z: new Uint8Array(0), y: new Uint8Array(0), xHat: coder.predictionOnly(pred, x, visible), skip: { ...grid, skip: new Uint8Array(grid.rows * grid.cols).fill(1) } };
+  let best = { coded: none as ResidualCandidate, level, cost: cost(none) };
   const at = levels.indexOf(level);
-  for (const other of [levels[at - 1], levels[at + 1]]) {
-    if (!other) continue;
-    const coded = await coder.encodeResidual(x, pred, other, gain, visible, true);
-    const c = cost(coded);
-    if (c < best.cost) best = { coded, level: other, cost: c };
+  for (const candidate of [level, levels[at - 1], levels[at + 1]]) {
+    if (!candidate) continue;
+    for (const coded of await coder.encodeResidualCandidates(x, pred, candidate, gain, visible, true, skips)) {
+      const c = cost(coded);
+      if (c < best.cost) best = { coded, level: candidate, cost: c };
+    }
   }
   return best;
+}
+
+/**
+ * λ of the image model's rate level `index` (0-based); below the lowest level (where the offset pattern
+ * puts a P-frame of the lowest qualities) it goes on geometrically, λ₀·(λ₀/λ₁)^−index, so the
+ * residual's level choice, its skipped blocks and the motion search weigh rate more there though the
+ * residual is coded at the lowest level. A manifest without λ gets the middle of the trained range's.
+ * Validation clips at 176×144 with skipped blocks (2× λ), BD-rate against the clamped λ's: −2.0, −3.2,
+ * −0.5 % (mdn-friday, milk, opencv-box); for J and the skips alone −1.6, −2.1, −0.4 %. λ_m × 1 instead
+ * of × 0.5 with it: −2.4, −2.6, −0.8 % (a tie, left at 0.5).
+ */
+function lambdaAt(levels: readonly RateLevel[], index: number): number {
+  const of = (l: RateLevel | undefined): number => l?.lambda ?? 0.013;
+  if (index >= 0) return of(levels[index]);
+  const l0 = of(levels[0]);
+  const l1 = levels.length > 1 ? of(levels[1]) : 2 * l0;
+  return l0 * (l0 / l1) ** -index;
 }
 
 /** Mean squared error of `xHat` (planar RGB of `x`'s padded size) against `x` over the frame's own pixels. */
@@ -273,9 +306,10 @@ export class VideoCodec implements Codec {
     const motionGrid = blockGrid(width, height); // the blocks holding the frame's own pixels
     // the residual's level and λ_m of the motion search per position in the offset pattern (a manifest
     // without λ gets the middle of the trained range's)
+    const rateLevels = this.intra.rateLevels;
     const residualLevels = RESIDUAL_LEVEL_OFFSETS.map((offset) => {
-      const level = this.intra.rateLevels[Math.max(0, levelIndex - offset)]!;
-      return { level, motionLambda: MOTION_LAMBDA_SCALE / (level.lambda ?? 0.013) };
+      const lambda = lambdaAt(rateLevels, levelIndex - offset);
+      return { level: rateLevels[Math.max(0, levelIndex - offset)]!, lambda, motionLambda: MOTION_LAMBDA_SCALE / lambda };
     });
     const coder = this.coder;
     const intra = this.intra;
@@ -283,7 +317,7 @@ export class VideoCodec implements Codec {
       codecId: ID, modelId: this.model.id, modelHash: this.model.hash,
       media: { kind: 'video', width, height, fpsNum: format.fps.num, fpsDen: format.fps.den, frames, matrix: format.colour.matrix, range: format.colour.range },
       rate: { kind: 'quality', value: level.quality },
-      params: encodeParams({ layout: 3, gop, inter, soundtrack, chromaGain16: RESIDUAL_CHROMA_GAIN16 }),
+      params: encodeParams({ layout: 4, gop, inter, soundtrack, chromaGain16: RESIDUAL_CHROMA_GAIN16 }),
     });
     return {
       get frames() { return frames; },
@@ -294,11 +328,12 @@ export class VideoCodec implements Codec {
         let payload: Uint8Array;
         if (inter === 'motion' && n % gop !== 0 && ref) {
           const visible = { height, width };
-          const { level: residualLevel, motionLambda } = residualLevels[((n % gop) - 1) % residualLevels.length]!;
+          const { level: residualLevel, lambda, motionLambda } = residualLevels[((n % gop) - 1) % residualLevels.length]!;
           const field = estimateMotion(x.data, ref, ph, pw, motionLambda, visible, motionContexts);
           const pred = compensateOverlapped(ref, 3, ph, pw, field);
-          const { coded, level: chosen } = await chooseResidual(coder, x, pred, residualLevel, intra.rateLevels, visible);
-          payload = encodeFrame({ kind: 'M', frame: n, quality: chosen.quality, motion: encodeMotion(field, motionGrid, motionContexts), z: coded.z, y: coded.y });
+          const { coded, level: chosen } = await chooseResidual(coder, x, pred, residualLevel, lambda, intra.rateLevels, visible, motionGrid);
+          const skip = coded.skip ?? { ...motionGrid, skip: new Uint8Array(motionGrid.rows * motionGrid.cols) };
+          payload = encodeFrame({ kind: 'M', frame: n, quality: chosen.quality, motion: encodeMotion(field, motionGrid, motionContexts, skip), z: coded.z, y: coded.y });
           ref = coded.xHat.data;
           frames++;
           return payload;
@@ -347,10 +382,11 @@ export class VideoCodec implements Codec {
     let expected: number | undefined;
     const grid = blockGrid(pw, ph);
     const motionGrid = blockGrid(media.width, media.height);
-    // layout 3 synthesises residuals from the latent positions covering the frame (frame-coder.ts)
-    const crop = params.layout === 3 ? { height: media.height, width: media.width } : undefined;
-    // and predicts with overlapped blocks (motion.ts)
-    const predict = params.layout === 3 ? compensateOverlapped : compensate;
+    // layout 3 on synthesises residuals from the latent positions covering the frame (frame-coder.ts)
+    const crop = params.layout >= 3 ? { height: media.height, width: media.width } : undefined;
+    // and predicts with overlapped blocks (motion.ts); layout 4 skips blocks (skip.ts)
+    const predict = params.layout >= 3 ? compensateOverlapped : compensate;
+    const withSkip = params.layout >= 4;
     let motionContexts = new MotionContexts();
     const coder = this.coder;
     const intraLevels = this.intra.rateLevels;
@@ -375,8 +411,8 @@ export class VideoCodec implements Codec {
             if (!ref) throw corrupt(`${what} is a P-frame without a preceding I-frame; the file is corrupt.`);
             const residualLevel = intraLevels.find((l) => l.quality === s.quality);
             if (!residualLevel) throw corrupt(`${what} codes its residual at quality ${s.quality}, which the image model lacks; the file is corrupt.`);
-            const field = decodeMotion(s.motion, grid.rows, grid.cols, motionGrid, motionContexts, what);
-            const xHat = await coder.decodeResidual(s.z, s.y, shape, residualLevel, predict(ref, 3, ph, pw, field), params.chromaGain16 / 16, what, crop);
+            const field = decodeMotion(s.motion, grid.rows, grid.cols, motionGrid, motionContexts, what, withSkip);
+            const xHat = await coder.decodeResidual(s.z, s.y, shape, residualLevel, predict(ref, 3, ph, pw, field), params.chromaGain16 / 16, what, crop, field.skip);
             decoded = { xHat, ctx16: new Int32Array(0) };
           } else {
             if (!ctx) throw corrupt(`${what} is a P-frame without a preceding I-frame; the file is corrupt.`);

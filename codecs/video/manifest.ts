@@ -11,11 +11,13 @@ import type { CdfTableSet } from '../../src/entropy/index.js';
 /**
  * The residual hyperprior: graphs h_a (y, hyper_gain → z) and h_s (ẑ, hyper_inv_gain → scales, means),
  * and optionally the encoder's own analysis transform of residuals, g_a (x, gain → y; the image model's
- * gain at the residual's level), trained with this prior (models/train/video/residual_encoder.py).
+ * gain at the residual's level), trained with this prior (models/train/video/residual_encoder.py), and
+ * a synthesis transform of residuals, g_s (ŷ, inv_gain → x̂; the image model's inv_gain), trained with it
+ * (`--train-decoder`), which layout-3 streams decode residuals with.
  */
 export interface ResidualPriorSpec {
   zChannels: number;
-  graphs: { hA: GraphSpec; hS: GraphSpec; gA?: GraphSpec };
+  graphs: { hA: GraphSpec; hS: GraphSpec; gA?: GraphSpec; gS?: GraphSpec };
   zMedians: Float32Array;
   zTables: CdfTableSet;
   /** Per rate level of the image model: the gains of z after h_a and before h_s (length zChannels). */
@@ -131,13 +133,15 @@ function residualAt(value: unknown, levels: number): ResidualPriorSpec {
   if (r.kind !== 'mean-scale-hyperprior') throw invalid('residual.kind', "'mean-scale-hyperprior'");
   const zChannels = intAt(r.zChannels, 'residual.zChannels', 1, 1024);
   const graphs = graphsAt(r.graphs, { h_a: [2, 1], h_s: [2, 2] } as const, 'residual.graphs');
-  const analysis = objectAt(r.graphs, 'residual.graphs').g_a === undefined ? undefined : graphsAt(r.graphs, { g_a: [2, 1] } as const, 'residual.graphs').g_a;
+  const optional = objectAt(r.graphs, 'residual.graphs');
+  const analysis = optional.g_a === undefined ? undefined : graphsAt(r.graphs, { g_a: [2, 1] } as const, 'residual.graphs').g_a;
+  const synthesis = optional.g_s === undefined ? undefined : graphsAt(r.graphs, { g_s: [2, 1] } as const, 'residual.graphs').g_s;
   if (!Array.isArray(r.levels) || r.levels.length !== levels) throw invalid('residual.levels', `${levels} rate levels`);
   const zMedians = floatsAt(r.zMedians, 'residual.zMedians');
   if (zMedians.length !== zChannels) throw invalid('residual.zMedians', `${zChannels} medians`);
   return {
     zChannels,
-    graphs: { hA: graphs.h_a, hS: graphs.h_s, ...(analysis ? { gA: analysis } : {}) },
+    graphs: { hA: graphs.h_a, hS: graphs.h_s, ...(analysis ? { gA: analysis } : {}), ...(synthesis ? { gS: synthesis } : {}) },
     zMedians,
     zTables: tablesAt(r.zTables, 'residual.zTables', zChannels),
     levels: r.levels.map((l, i) => {

@@ -54,6 +54,13 @@ export interface MotionField {
   mv: Int32Array;
 }
 
+/** Layout 4's skipped blocks (skip.ts): the blocks holding a frame's own pixels, rows × cols flags, 1 = skipped. */
+export interface SkipMask {
+  rows: number;
+  cols: number;
+  skip: Uint8Array;
+}
+
 export function blockGrid(width: number, height: number): { rows: number; cols: number } {
   return { rows: Math.ceil(height / BLOCK), cols: Math.ceil(width / BLOCK) };
 }
@@ -88,6 +95,12 @@ export class MotionContexts {
   readonly componentNonZero = bitContexts(2 * 3);
   /** Per component: the unary bits "|d| − 1 > i" of the magnitude, i capped at MAGNITUDE_CONTEXTS − 1. */
   readonly magnitude = bitContexts(2 * MAGNITUDE_CONTEXTS);
+  /** Layout 4: "the block is skipped" (skip.ts), by how many of the left and top blocks are (0, 1, 2). */
+  readonly skip = bitContexts(3);
+}
+
+function skippedNeighbours(skip: Uint8Array, cols: number, r: number, c: number): number {
+  return (c > 0 ? skip[r * cols + c - 1]! : 0) + (r > 0 ? skip[(r - 1) * cols + c]! : 0);
 }
 
 const MAGNITUDE_CONTEXTS = 6;
@@ -112,9 +125,10 @@ function nonZeroNeighbours(mvd: Int32Array, cols: number, r: number, c: number):
  *
  * Per visible block in raster order, mvd = mv − predictor: "mvd ≠ 0"; then per component (dy, dx)
  * "d ≠ 0" (left out for dx when dy = 0: it is then non-zero), |d| − 1 in unary up to UNARY_LIMIT and
- * Exp-Golomb beyond, and the sign at probability ½.
+ * Exp-Golomb beyond, and the sign at probability ½. With `skip` (layout 4, skip.ts; its grid is
+ * `visible`): then per visible block in raster order "skipped", by its left and top neighbours.
  */
-export function encodeMotion(field: MotionField, visible: { rows: number; cols: number }, contexts: MotionContexts): Uint8Array {
+export function encodeMotion(field: MotionField, visible: { rows: number; cols: number }, contexts: MotionContexts, skip?: SkipMask): Uint8Array {
   const { rows, cols, mv } = field;
   const mvd = new Int32Array(mv.length);
   const enc = new BinaryRangeEncoder();
@@ -129,6 +143,12 @@ export function encodeMotion(field: MotionField, visible: { rows: number; cols: 
       codeDifference(enc, contexts, mvd, cols, r, c, d0, d1);
       mvd[2 * b] = d0;
       mvd[2 * b + 1] = d1;
+    }
+  }
+  if (skip) {
+    if (skip.rows !== visible.rows || skip.cols !== visible.cols) throw new RangeError(`a skip mask of ${skip.rows}×${skip.cols} blocks for ${visible.rows}×${visible.cols} visible blocks`);
+    for (let r = 0; r < skip.rows; r++) {
+      for (let c = 0; c < skip.cols; c++) enc.encode(skip.skip[r * skip.cols + c]!, contexts.skip[skippedNeighbours(skip.skip, skip.cols, r, c)]!);
     }
   }
   return enc.finish();
@@ -185,8 +205,8 @@ function codeDifference(sink: DecisionSink, contexts: MotionContexts, mvd: Int32
  * {@link encodeMotion}. A vector beyond ±MV_RANGE or an impossible code means a corrupt stream.
  */
 export function decodeMotion(
-  bytes: Uint8Array, rows: number, cols: number, visible: { rows: number; cols: number }, contexts: MotionContexts, where: string,
-): MotionField {
+  bytes: Uint8Array, rows: number, cols: number, visible: { rows: number; cols: number }, contexts: MotionContexts, where: string, withSkip = false,
+): MotionField & { skip?: SkipMask } {
   const dec = new BinaryRangeDecoder(bytes, `${where}: the motion stream`);
   const mv = new Int32Array(2 * rows * cols);
   const mvd = new Int32Array(mv.length);
@@ -221,7 +241,12 @@ export function decodeMotion(
       }
     }
   }
-  return { rows, cols, mv };
+  if (!withSkip) return { rows, cols, mv };
+  const skip = new Uint8Array(visible.rows * visible.cols);
+  for (let r = 0; r < visible.rows; r++) {
+    for (let c = 0; c < visible.cols; c++) skip[r * visible.cols + c] = dec.decode(contexts.skip[skippedNeighbours(skip, visible.cols, r, c)]!);
+  }
+  return { rows, cols, mv, skip: { ...visible, skip } };
 }
 
 /**

@@ -10,6 +10,9 @@
  *       prior; decoders never run it), else the image model's g_a
  *   z = h_a(y, hyperGain[l]) → ẑ (masked z stream, masked-z.ts, with this prior's tables)
  *   (σ, μ) = h_s(ẑ, hyperInvGain[l])   on the deterministic CPU session, as the image model's h_s
+ *   r̂ = g_s(ŷ, invGain[l])   the residuals' own synthesis transform when the manifest has one
+ *       (residual_encoder.py --train-decoder: the image model's g_s fine-tuned on residuals with the
+ *       residual g_a), used by layout-3 streams; else the image model's g_s
  */
 import path from 'node:path';
 import type { Runtime } from '../../src/runtime/index.js';
@@ -38,6 +41,19 @@ export class ResidualPrior {
     if (!gA) throw new Error('this residual prior has no analysis transform');
     const [y] = await this.run(gA, 'residual g_a', r, level.gain, this.yChannels, false);
     return y!;
+  }
+
+  /** Whether residuals have a g_s of their own (else the image model's synthesises them). */
+  get hasSynthesis(): boolean {
+    return this.spec.graphs.gS !== undefined;
+  }
+
+  /** r̂ = g_s(ŷ) of a residual latent at the image model's rate level `level` (only when {@link hasSynthesis}). */
+  async gS(yHat: Latent, level: RateLevel): Promise<Latent> {
+    const { gS } = this.spec.graphs;
+    if (!gS) throw new Error('this residual prior has no synthesis transform');
+    const [x] = await this.run(gS, 'residual g_s', yHat, level.invGain, 3, false);
+    return x!;
   }
 
   /** z = h_a(y) at rate level `levelIndex` (0-based, the image model's levels). */

@@ -189,12 +189,51 @@ def evaluate(image, prior, records, distortion="residual", ref=None):
     return {"bytes": total_bytes / n, "psnr": total_psnr / n, "psnrYuv": total_yuv / n, "J": total_j / n, "mses": mses}
 
 
-def freeze_decoder_side(image):
-    """Only g_a trains: g_s, the y gains (the decoder's inv_gain and, with it, the encoder's gain) and
-    the image model's own hyperprior and context stay as exported."""
+@torch.no_grad()
+def prune_decoder(g_s, hidden, sample=None):
+    """Narrows the hidden layer of each of g_s's residual blocks (body.0's outputs, body.2's inputs) to
+    `hidden` channels, in place: a cheaper residual decoder (the six 3x3 convolutions at 1/8 resolution
+    are most of g_s's time). The channels kept are those that contribute most: mean |activation| on
+    `sample` (residual latents after the inverse gain) times the L2 norm of body.2's weights reading the
+    channel (the weights alone without a sample). Without trained weights to choose from (a resumed run)
+    any choice does: the checkpoint overwrites them."""
+    x = None if sample is None else g_s.inp(sample)
+    for block in g_s.blocks:
+        conv0, conv2 = block.body[0], block.body[2]
+        if conv0.out_channels <= hidden:
+            x = None if x is None else block(x)
+            continue
+        score = conv2.weight.pow(2).sum((0, 2, 3)).sqrt()
+        if x is not None:
+            score = score * torch.nn.functional.leaky_relu(conv0(x), 0.1).abs().mean((0, 2, 3))
+        keep = torch.sort(torch.topk(score, hidden).indices).values
+        new0 = torch.nn.Conv2d(conv0.in_channels, hidden, 3, padding=1)
+        new0.weight.copy_(conv0.weight[keep])
+        new0.bias.copy_(conv0.bias[keep])
+        new2 = torch.nn.Conv2d(hidden, conv2.out_channels, 3, padding=1)
+        new2.weight.copy_(conv2.weight[:, keep])
+        new2.bias.copy_(conv2.bias)
+        block.body[0], block.body[2] = new0, new2
+        x = None if x is None else block(x)
+
+
+def decoder_sample(image, prior, records, rng, crop, n=16):
+    """Latents (after the inverse gain) of n training residuals, as g_s sees them."""
+    r, level = crops(records, rng, n, crop)
+    with torch.no_grad():
+        y = image.g_a(r).float() * image.gain(level)
+        _, _, _, _, means = prior(y, level, False)
+        return (torch.round(y - means) + means) * image.inv_gain(level)
+
+
+def freeze_decoder_side(image, train_decoder=False):
+    """Only g_a trains (and g_s with `train_decoder`): the y gains (the decoder's inv_gain and, with it,
+    the encoder's gain), the image model's own hyperprior and context, and g_s without `train_decoder`,
+    stay as exported. Returns (g_a's parameters, g_s's trained parameters)."""
     for name, p in image.named_parameters():
-        p.requires_grad = name.startswith("g_a.")
-    return [p for n, p in image.named_parameters() if p.requires_grad]
+        p.requires_grad = name.startswith("g_a.") or (train_decoder and name.startswith("g_s."))
+    return ([p for n, p in image.named_parameters() if n.startswith("g_a.")],
+            [p for n, p in image.named_parameters() if n.startswith("g_s.") and p.requires_grad])
 
 
 def cmd_baseline(args):
@@ -220,15 +259,42 @@ def cmd_train(args):
     ref = None
     if args.distortion == "yuv":  # J prices PSNR-YUV at the frozen encoder's operating point
         ref = evaluate(image, prior, valid, "frame")["mses"]
-    g_a = freeze_decoder_side(image)
+    hidden = args.decoder_hidden
+    if hidden and not args.train_decoder:
+        sys.exit("--decoder-hidden needs --train-decoder")
+    resuming = os.path.exists(ckpt)
+    if not resuming and args.init_from:  # g_a (and g_s, the prior) of another run's best checkpoint; this run counts from 0
+        init = args.init_from if os.path.isfile(args.init_from) else os.path.join(args.runs_root, args.init_from, "best.pt")
+        st = torch.load(init)
+        if st["priorFrom"] != args.prior:
+            sys.exit(f"--init-from {args.init_from} trained with prior {st['priorFrom']}, not {args.prior}")
+        if st.get("decoderHidden"):
+            prune_decoder(image.g_s, st["decoderHidden"])
+        image.g_a.load_state_dict(st["g_a"])
+        if "g_s" in st:
+            image.g_s.load_state_dict(st["g_s"])
+        prior.load_state_dict(st["prior"])
+        start = f"{args.init_from} step {st['step']}"
+    else:
+        start = "the image model's g_a"
+    if hidden:  # before the optimizer: it holds the narrowed layers' parameters
+        prune_decoder(image.g_s, hidden, None if resuming else decoder_sample(image, prior, train, rng, args.crop))
+        if not resuming:
+            start += f", g_s's blocks narrowed to {hidden} hidden channels"
+    g_a, g_s = freeze_decoder_side(image, args.train_decoder)
     eb = [p for n, p in prior.named_parameters() if n.startswith("entropy_bottleneck.")]
     rest = [p for n, p in prior.named_parameters() if not n.startswith("entropy_bottleneck.")]
-    opt = torch.optim.Adam([{"params": g_a, "scale": 1.0}, {"params": rest, "scale": args.prior_lr_scale},
-                            {"params": eb, "scale": 10 * args.prior_lr_scale}], lr=args.lr)
+    groups = [{"params": g_a, "scale": 1.0}, {"params": rest, "scale": args.prior_lr_scale},
+              {"params": eb, "scale": 10 * args.prior_lr_scale}]
+    if g_s:
+        groups.append({"params": g_s, "scale": args.decoder_lr_scale})
+    opt = torch.optim.Adam(groups, lr=args.lr)
     step, wall, best = 0, 0.0, None
-    if os.path.exists(ckpt):
+    if resuming:
         st = torch.load(ckpt)
         image.g_a.load_state_dict(st["g_a"])
+        if "g_s" in st:
+            image.g_s.load_state_dict(st["g_s"])
         prior.load_state_dict(st["prior"])
         opt.load_state_dict(st["opt"])
         step, wall, best = st["step"], st["wall"], st.get("best")
@@ -236,7 +302,7 @@ def cmd_train(args):
     else:
         best = {"step": 0, **evaluate(image, prior, valid, args.distortion, ref)}
         best.pop("mses")
-        print(f"step 0 (the image model's g_a): validation {best['bytes']:.1f} bytes, {best['psnr']:.2f} dB "
+        print(f"step 0 ({start}): validation {best['bytes']:.1f} bytes, {best['psnr']:.2f} dB "
               f"(YUV {best['psnrYuv']:.2f}), J {best['J']:.4f}", flush=True)
     pixels = args.crop * args.crop
     lambdas = image.lambdas
@@ -245,6 +311,7 @@ def cmd_train(args):
 
     def save(record=None, improved=False):
         state = {"g_a": image.g_a.state_dict(), "prior": prior.state_dict(), "opt": opt.state_dict(),
+                 **({"g_s": image.g_s.state_dict(), "decoderHidden": hidden} if g_s else {}),
                  "step": step, "wall": wall, "wall_s": wall, "valid": record or best, "best": best,
                  "priorFrom": args.prior,
                  "priorConfig": {"M": prior.M, "N": prior.N, "levels": prior.L, "arch": prior.arch}}
@@ -293,7 +360,7 @@ def cmd_export(args):
     export), into the video model folder."""
     from common.export_utils import export_onnx
     from common.fp16_weights import to_fp16
-    from hyperprior.export import GA
+    from hyperprior.export import GA, GS
     from residual_prior import export_prior
     torch.set_num_threads(args.threads)
     path = args.checkpoint if os.path.isfile(args.checkpoint) else os.path.join(args.runs_root, args.run or "", args.checkpoint)
@@ -302,10 +369,25 @@ def cmd_export(args):
     image.g_a.load_state_dict(st["g_a"])
     prior.load_state_dict(st["prior"])
     image.eval()
-    export_onnx(image, args.out, {"residual_g_a": (GA, ["x", "gain"], ["y"])},
-                {"residual_g_a": (torch.rand(1, 3, 128, 192), torch.ones(IMAGE_CONFIG["M"]))})
+    graphs = {"residual_g_a": (GA, ["x", "gain"], ["y"])}
+    examples = {"residual_g_a": (torch.rand(1, 3, 128, 192), torch.ones(IMAGE_CONFIG["M"]))}
+    manifest_graphs = {"g_a": {"file": "residual_g_a.onnx", "inputs": ["x", "gain"], "outputs": ["y"]}}
+    decoder = "g_s" in st
+    if decoder:
+        if st.get("decoderHidden"):
+            prune_decoder(image.g_s, st["decoderHidden"])
+        image.g_s.load_state_dict(st["g_s"])
+        graphs["residual_g_s"] = (GS, ["y_hat", "inv_gain"], ["x_hat"])
+        examples["residual_g_s"] = (torch.randn(1, IMAGE_CONFIG["M"], 16, 24), torch.ones(IMAGE_CONFIG["M"]))
+        manifest_graphs["g_s"] = {"file": "residual_g_s.onnx", "inputs": ["y_hat", "inv_gain"], "outputs": ["x_hat"]}
+    else:
+        stale = os.path.join(args.out, "residual_g_s.onnx")
+        if os.path.exists(stale):
+            os.remove(stale)
+    export_onnx(image, args.out, graphs, examples)
     if args.fp16:
-        to_fp16(os.path.join(args.out, "residual_g_a.onnx"))
+        for name in graphs:
+            to_fp16(os.path.join(args.out, f"{name}.onnx"))
     v = st["valid"]
     export_prior(prior, args.out,
                  {"recipe": "models/train/video/residual_encoder.py (g_a and the prior, jointly; the prior from "
@@ -314,13 +396,14 @@ def cmd_export(args):
                  {"bytesPerResidual": round(v["bytes"], 2), "psnrFrameError": round(v["psnr"], 3), "J": round(v["J"], 5),
                   "note": "validation clips' residuals (every 4th, all levels), coded for real: bytes, PSNR of the "
                           "frame error, J = mean of lambda * 255^2 * MSE + bpp"},
-                 {"graphs": {"g_a": {"file": "residual_g_a.onnx", "inputs": ["x", "gain"], "outputs": ["y"]}},
-                  "graphFiles": ["residual_g_a"],
+                 {"graphs": manifest_graphs,
+                  "graphFiles": list(graphs),
                   "note": "the encoder's transform and hyperprior of motion-compensated residuals: y = residual_g_a(r, "
                           "the image model's gain at the residual's level), r = clamp(C(x - pred) + 1/2, 0, 1); "
                           "z = residual_h_a(y, hyperGain), (scales, means) = residual_h_s(z_hat, hyperInvGain) (the "
                           "deterministic session, as the image model's h_s); y is coded with the image model's "
-                          "Gaussian tables and decoded by the image model's g_s; trained by "
+                          "Gaussian tables and decoded by " + ("residual_g_s(y_hat, the image model's inv_gain at the "
+                          "residual's level) (layout 3 on)" if decoder else "the image model's g_s") + "; trained by "
                           "models/train/video/residual_encoder.py"})
     print(f"wrote {args.out}: residual g_a + prior step {st['step']}, validation {v['bytes']:.1f} bytes, "
           f"{v['psnr']:.2f} dB, J {v['J']:.4f}")
@@ -347,6 +430,12 @@ def main(argv=None):
     t.add_argument("--distortion", choices=("residual", "frame", "yuv"), default="residual",
                    help="the training distortion: the coded residual's MSE (chroma gain applied, the default), the "
                         "frame's MSE, or 'yuv': the frame's planes weighed as PSNR-YUV weighs them (forward())")
+    t.add_argument("--train-decoder", action="store_true",
+                   help="g_s trains too (a residual decoder of its own, exported as residual_g_s.onnx; the y gains stay)")
+    t.add_argument("--decoder-lr-scale", type=float, default=1.0, help="g_s's learning rate over --lr")
+    t.add_argument("--decoder-hidden", type=int, default=0,
+                   help="narrow g_s's residual blocks to this many hidden channels (prune_decoder; 0: keep the image model's)")
+    t.add_argument("--init-from", help="a run of this script (or a checkpoint's path) whose best.pt starts this run (g_a, the prior, g_s if it has one)")
     t.add_argument("--resume", action="store_true", help="accepted for the campaign; a run always resumes")
     b = sub.add_parser("baseline")
     b.add_argument("--valid", required=True, nargs="+")

@@ -268,6 +268,8 @@ def export_prior(model, out, provenance, validation, extra=None):
     path = os.path.join(out, "manifest.json")
     video = json.load(open(path))
     files = video.setdefault("files", {})
+    for name in [n for n in files if not os.path.exists(os.path.join(out, n))]:
+        del files[name]  # a graph an earlier export wrote and this one removed
     for name in [*graphs, *(extra or {}).get("graphFiles", [])]:
         f = os.path.join(out, f"{name}.onnx")
         files[f"{name}.onnx"] = {"sha256": sha256(f), "bytes": os.path.getsize(f)}

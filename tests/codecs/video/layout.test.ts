@@ -1,20 +1,25 @@
 /**
- * Video parameter layouts 2 and 3 (codecs/video/bitstream.ts): the same bytes, but layout 3
- * synthesises motion residuals from the latent positions that cover the frame (frame-coder.ts,
- * `synthesise`). A layout-2 file (written by the encoder of 2026-12-07, commit 4d378d7) keeps decoding
- * to what that version decoded; new files are layout 3 and their header decides the synthesis.
+ * Video parameter layouts 2, 3 and 4 (codecs/video/bitstream.ts). Layout 3 synthesises motion
+ * residuals from the latent positions that cover the frame (frame-coder.ts, `synthesise`); layout 4
+ * adds skipped blocks (codecs/video/skip.ts: flags at the end of the motion stream, no y symbols under
+ * a skipped block, the prediction copied over it; no residual at all when every block is skipped). A
+ * layout-2 file (written by the encoder of 2026-12-07, commit 4d378d7) keeps decoding to what that
+ * version decoded; new files are layout 4.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeFrame, parseSection } from '../../../codecs/video/bitstream.js';
 import type { VideoCodec } from '../../../codecs/video/index.js';
-import type { YuvFrame } from '../../../src/api/types.js';
+import type { VideoFormat, YuvFrame } from '../../../src/api/types.js';
 import { readContainer, writeContainer } from '../../../src/container/index.js';
 import { TINY, openShipped, psnrY, readAll, root } from './helpers.js';
 
 const LAYOUT2 = path.join(root, 'fixtures/video/tiny_33x17_5f.layout2.ncd');
 /** What the layout-2 decoder of commit 4d378d7 made of LAYOUT2. */
 const LAYOUT2_DECODED = path.join(root, 'fixtures/video/tiny_33x17_5f.layout2.decoded.y4m');
+
+const FORMAT: VideoFormat = { width: 33, height: 17, fps: { num: 25, den: 1 }, colour: { matrix: 'bt601', range: 'limited' } };
 
 let codec: VideoCodec;
 beforeAll(async () => {
@@ -44,17 +49,35 @@ describe('video parameter layouts', () => {
     decoded.forEach((frame, i) => expect(maxDifference(frame, expected[i]!)).toBeLessThanOrEqual(1));
   });
 
-  it('writes layout 3, whose header selects the cropped synthesis of residuals', async () => {
+  it('writes layout 4', async () => {
     const source = await readAll(TINY);
     const bytes = await codec.encode(TINY, { quality: 3, gop: 4 });
-    const { header, sections } = readContainer(bytes);
-    expect(header.params[0]).toBe(3);
+    expect(readContainer(bytes).header.params[0]).toBe(4);
     const frames = (await codec.decode(bytes)).frames;
     frames.forEach((frame, i) => expect(psnrY(frame, source[i]!)).toBeGreaterThan(22));
-    // the same sections under a layout-2 header decode, to other residual frames (the I-frames agree)
-    const asLayout2 = (await codec.decode(writeContainer({ ...header, params: Uint8Array.of(2, ...header.params.subarray(1)) }, sections))).frames;
-    expect(maxDifference(asLayout2[0]!, frames[0]!)).toBe(0);
-    expect(maxDifference(asLayout2[4]!, frames[4]!)).toBe(0);
-    expect(asLayout2.slice(1, 4).some((frame, i) => maxDifference(frame, frames[i + 1]!) > 0)).toBe(true);
+  });
+
+  it('skips every block of a frame that repeats its reference: no residual, the prediction alone', async () => {
+    const [first] = await readAll(TINY);
+    const still = { format: FORMAT, frames: [first!, first!, first!, first!] };
+    const bytes = await codec.encode(still, { quality: 5, gop: 4 });
+    const { header, sections } = readContainer(bytes);
+    const parsed = sections.map((p, i) => parseSection(p, `section ${i}`));
+    expect(parsed.map((s) => s.kind)).toEqual(['I', 'M', 'M', 'M', 'index']);
+    for (const s of parsed.slice(1, 4)) {
+      if (s.kind !== 'M') throw new Error('a motion P-frame was expected');
+      expect([s.z.length, s.y.length]).toEqual([0, 0]); // the flags alone, in the motion stream
+      expect(s.motion.length).toBeLessThan(8);
+    }
+    // each is its motion-compensated prediction from the frame before (sub-pixel vectors may filter it)
+    const frames = (await codec.decode(bytes)).frames;
+    frames.slice(1).forEach((frame) => expect(psnrY(frame, frames[0]!)).toBeGreaterThan(30));
+    // a frame that skips every block yet carries a residual is corrupt, and says so
+    const m = parsed[1]!;
+    if (m.kind !== 'M') throw new Error('a motion P-frame was expected');
+    const forged = encodeFrame({ ...m, z: Uint8Array.of(1, 2, 3), y: Uint8Array.of(4) });
+    await expect(codec.decode(writeContainer(header, [sections[0]!, forged, ...sections.slice(2)]))).rejects.toMatchObject({
+      code: 'ERR_BITSTREAM_CORRUPT', message: expect.stringMatching(/frame 1 .*every block is skipped, yet the frame carries a residual/),
+    });
   });
 });

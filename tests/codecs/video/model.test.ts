@@ -180,4 +180,35 @@ describe('video model', () => {
     await using codec = await openVideo({ model: broken, threads: 1 });
     await expect(codec.encode(TINY, { gop: 2, frames: 2 })).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND', message: expect.stringContaining('residual_g_a.onnx') });
   });
+
+  it("synthesises residuals with the video model's own g_s when its manifest names one", async () => {
+    const intraGs = path.join(root, 'models/hyperprior', parseManifest(JSON.parse(readFileSync(path.join(MODEL, 'manifest.json'), 'utf8'))).intra.id, 'g_s.onnx');
+    const gS = { file: 'residual_g_s.onnx', inputs: ['y_hat', 'inv_gain'], outputs: ['x_hat'] };
+    const withGs = (name: string) => copyModel(name, (m) => {
+      const { g_s: _, ...rest } = m.residual.graphs;
+      m.residual.graphs = { ...rest, g_s: gS };
+    });
+    // the manifest field: optional, with the image g_s's interface
+    const raw = JSON.parse(readFileSync(path.join(MODEL, 'manifest.json'), 'utf8'));
+    const { g_s: _, ...noGs } = raw.residual.graphs;
+    expect(parseManifest({ ...raw, residual: { ...raw.residual, graphs: noGs } }).residual?.graphs.gS).toBeUndefined();
+    expect(parseManifest({ ...raw, residual: { ...raw.residual, graphs: { ...noGs, g_s: gS } } }).residual?.graphs.gS).toEqual(gS);
+    expect(() => parseManifest({ ...raw, residual: { ...raw.residual, graphs: { ...noGs, g_s: { ...gS, outputs: [] } } } })).toThrow(/residual\.graphs\.g_s\.outputs/);
+    // the image model's own g_s as the residual g_s: the same frames as without one
+    const same = withGs('residual-gs-same');
+    cpSync(intraGs, path.join(same, 'residual_g_s.onnx'));
+    await using copy = await openVideo({ model: same, threads: 1 });
+    const frames = await copy.decode(await copy.encode(TINY, { gop: 3, frames: 3 }));
+    const none = copyModel('residual-gs-none', (m) => {
+      const { g_s: _, ...rest } = m.residual.graphs;
+      m.residual.graphs = rest;
+    });
+    await using plain = await openVideo({ model: none, threads: 1 });
+    expect(frames).toEqual(await plain.decode(await plain.encode(TINY, { gop: 3, frames: 3 })));
+    // a broken one: the I-frame codes without it, the first P-frame (its reconstruction) names it
+    const broken = withGs('residual-gs-broken');
+    writeFileSync(path.join(broken, 'residual_g_s.onnx'), 'not a graph');
+    await using codec = await openVideo({ model: broken, threads: 1 });
+    await expect(codec.encode(TINY, { gop: 2, frames: 2 })).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND', message: expect.stringContaining('residual_g_s.onnx') });
+  });
 });
