@@ -6,7 +6,8 @@
  * blocks and synthesises residuals from the whole padded latent; 1, written until the evening of
  * 2026-12-07, is refused) · GOP u32 · inter mode u8
  * (1 learned, 2 delta, 3 motion) · soundtrack u8 (0 none, 1 coded, 2 copied) · the motion residual's
- * chroma gain u8 (sixteenths, 1 … 255; 16 = none).
+ * chroma gain u8 (sixteenths, 1 … 255; 16 = none) · layout 4: chroma flag u8 (0 coded, 1 constant:
+ * Cb u8 · Cr u8, the values of every frame's chroma planes).
  *
  * Sections, in order: the soundtrack (if any), one section per frame in display order, the GOP index.
  *
@@ -44,6 +45,11 @@ export interface VideoParams {
   soundtrack: Soundtrack;
   /** The motion residual's chroma gain in sixteenths (16 = none; frame-coder.ts); 1 … 255. */
   chromaGain16: number;
+  /**
+   * Layout 4: when every frame's Cb and Cr planes hold one value each (a monochrome video), those
+   * values, which every decoded frame gets; null when the colour is coded.
+   */
+  constantChroma?: { u: number; v: number } | null;
 }
 
 /**
@@ -68,7 +74,13 @@ function corrupt(message: string): CodecError {
 
 export function encodeParams(p: VideoParams): Uint8Array {
   if (!LAYOUTS.includes(p.layout)) throw new RangeError(`video parameter layout ${p.layout} is not one this version writes`);
-  return new ByteWriter().u8(p.layout).u32(p.gop).u8(INTER_MODES.indexOf(p.inter) + 1).u8(SOUNDTRACKS.indexOf(p.soundtrack)).u8(p.chromaGain16).finish();
+  const w = new ByteWriter().u8(p.layout).u32(p.gop).u8(INTER_MODES.indexOf(p.inter) + 1).u8(SOUNDTRACKS.indexOf(p.soundtrack)).u8(p.chromaGain16);
+  if (p.layout >= 4) {
+    const c = p.constantChroma;
+    if (c) w.u8(1).u8(c.u).u8(c.v);
+    else w.u8(0);
+  }
+  return w.finish();
 }
 
 export function decodeParams(bytes: Uint8Array): VideoParams {
@@ -82,8 +94,14 @@ export function decodeParams(bytes: Uint8Array): VideoParams {
   const inter = INTER_MODES[r.u8('the inter mode') - 1];
   const soundtrack = SOUNDTRACKS[r.u8('the soundtrack kind')];
   const chromaGain16 = r.u8('the residual chroma gain');
+  let constantChroma: VideoParams['constantChroma'] = null;
+  if (layout >= 4) {
+    const flag = r.u8('the chroma flag');
+    if (flag > 1) throw corrupt(`The video parameters' chroma flag is ${flag}: the header is corrupt.`);
+    if (flag === 1) constantChroma = { u: r.u8('the constant Cb'), v: r.u8('the constant Cr') };
+  }
   if (gop < 1 || !inter || !soundtrack || chromaGain16 === 0 || r.remaining !== 0) throw corrupt('The video parameters are inconsistent: the header is corrupt.');
-  return { layout, gop, inter, soundtrack, chromaGain16 };
+  return { layout, gop, inter, soundtrack, chromaGain16, constantChroma };
 }
 
 export type FramePayload =

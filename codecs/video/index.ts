@@ -129,6 +129,22 @@ async function chooseResidual(
 }
 
 /**
+ * The values of a frame's Cb and Cr planes when each holds one value (a monochrome frame), else null.
+ * A stream whose every frame has the same ones says so in its parameters (layout 4), and decoded frames
+ * get exactly them: a monochrome video keeps colourless frames, where the coded RGB would put a little
+ * colour noise (the codec codes RGB).
+ */
+function constantChromaOf(frame: YuvFrame): { u: number; v: number } | null {
+  const u = frame.u[0]!;
+  const v = frame.v[0]!;
+  return sameChroma(frame, { u, v }) ? { u, v } : null;
+}
+
+function sameChroma(frame: YuvFrame, c: { u: number; v: number }): boolean {
+  return frame.u.every((s) => s === c.u) && frame.v.every((s) => s === c.v);
+}
+
+/**
  * λ of the image model's rate level `index` (0-based); below the lowest level (where the offset pattern
  * puts a P-frame of the lowest qualities) it goes on geometrically, λ₀·(λ₀/λ₁)^−index, so the
  * residual's level choice, its skipped blocks and the motion search weigh rate more there though the
@@ -304,6 +320,7 @@ export class VideoCodec implements Codec {
     let ref: Float32Array | undefined; // x̂_{t−1} (motion mode)
     let motionContexts = new MotionContexts(); // fresh at each I-frame
     const motionGrid = blockGrid(width, height); // the blocks holding the frame's own pixels
+    let chroma: { u: number; v: number } | null | undefined; // the chroma of every frame so far, when constant
     // the residual's level and λ_m of the motion search per position in the offset pattern (a manifest
     // without λ gets the middle of the trained range's)
     const rateLevels = this.intra.rateLevels;
@@ -317,12 +334,13 @@ export class VideoCodec implements Codec {
       codecId: ID, modelId: this.model.id, modelHash: this.model.hash,
       media: { kind: 'video', width, height, fpsNum: format.fps.num, fpsDen: format.fps.den, frames, matrix: format.colour.matrix, range: format.colour.range },
       rate: { kind: 'quality', value: level.quality },
-      params: encodeParams({ layout: 4, gop, inter, soundtrack, chromaGain16: RESIDUAL_CHROMA_GAIN16 }),
+      params: encodeParams({ layout: 4, gop, inter, soundtrack, chromaGain16: RESIDUAL_CHROMA_GAIN16, constantChroma: chroma ?? null }),
     });
     return {
       get frames() { return frames; },
       async push(frame: YuvFrame): Promise<Uint8Array> {
         checkFrame(frame, width, height, `frame ${frames}`);
+        chroma = frames === 0 ? constantChromaOf(frame) : chroma && sameChroma(frame, chroma) ? chroma : null;
         const x = { channels: 3, height: ph, width: pw, data: yuvToRgbPlanar(frame, format.colour, pw, ph) };
         const n = frames;
         let payload: Uint8Array;
@@ -428,7 +446,12 @@ export class VideoCodec implements Codec {
         ctx = decoded.ctx16;
         ref = decoded.xHat.data;
         expected = s.frame + 1;
-        return { index: s.frame, frame: rgbPlanarToYuv(decoded.xHat.data, pw, ph, media.width, media.height, colour) };
+        const frame = rgbPlanarToYuv(decoded.xHat.data, pw, ph, media.width, media.height, colour);
+        if (params.constantChroma) {
+          frame.u.fill(params.constantChroma.u);
+          frame.v.fill(params.constantChroma.v);
+        }
+        return { index: s.frame, frame };
       },
     };
   }

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeFrame, parseSection } from '../../../codecs/video/bitstream.js';
+import { decodeParams, encodeFrame, parseSection } from '../../../codecs/video/bitstream.js';
 import type { VideoCodec } from '../../../codecs/video/index.js';
 import type { VideoFormat, YuvFrame } from '../../../src/api/types.js';
 import { readContainer, writeContainer } from '../../../src/container/index.js';
@@ -55,6 +55,27 @@ describe('video parameter layouts', () => {
     expect(readContainer(bytes).header.params[0]).toBe(4);
     const frames = (await codec.decode(bytes)).frames;
     frames.forEach((frame, i) => expect(psnrY(frame, source[i]!)).toBeGreaterThan(22));
+  });
+
+  it('keeps a monochrome video colourless: constant chroma planes travel in the parameters, not the frames', async () => {
+    const source = await readAll(TINY);
+    const grey = source.slice(0, 3).map((f) => ({ ...f, u: new Uint8Array(f.u.length).fill(128), v: new Uint8Array(f.v.length).fill(131) }));
+    const bytes = await codec.encode({ format: FORMAT, frames: grey }, { gop: 3 });
+    expect(decodeParams(readContainer(bytes).header.params).constantChroma).toEqual({ u: 128, v: 131 });
+    const frames = (await codec.decode(bytes)).frames;
+    frames.forEach((f, i) => {
+      expect([f.u.every((s) => s === 128), f.v.every((s) => s === 131)]).toEqual([true, true]);
+      expect(psnrY(f, grey[i]!)).toBeGreaterThan(22);
+    });
+    // one frame with colour (or other constants) and the colour is coded
+    const mixed = await codec.encode({ format: FORMAT, frames: [grey[0]!, source[1]!] }, { gop: 2 });
+    expect(decodeParams(readContainer(mixed).header.params).constantChroma).toBeNull();
+    const shifted = { ...grey[1]!, u: new Uint8Array(grey[1]!.u.length).fill(127) };
+    expect(decodeParams(readContainer(await codec.encode({ format: FORMAT, frames: [grey[0]!, shifted] }, { gop: 2 })).header.params).constantChroma).toBeNull();
+    // the flag is 0 or 1, and 1 brings both values
+    const params = readContainer(bytes).header.params;
+    expect(() => decodeParams(Uint8Array.of(...params.subarray(0, 8), 2, 128, 131))).toThrow(/chroma flag is 2/);
+    expect(() => decodeParams(params.subarray(0, 10))).toThrow(expect.objectContaining({ code: expect.stringMatching(/^ERR_BITSTREAM_/) }));
   });
 
   it('skips every block of a frame that repeats its reference: no residual, the prediction alone', async () => {
