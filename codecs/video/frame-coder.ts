@@ -123,20 +123,10 @@ export class FrameCoder implements Disposable {
    * prediction from the previous decoded frame), analysed and synthesised by the image model, its
    * latent coded with the residual prior. `visible`: the frame's own size (its padding is not coded).
    * `crop`: synthesise the residual as layout 3 does ({@link synthesise}). Returns its z and y streams
-   * and x̂, the next frame's reference.
-   */
-  async encodeResidual(
-    x: Latent, pred: Float32Array, level: RateLevel, chromaGain: number, visible: Visible = x, crop = false,
-  ): Promise<{ z: Uint8Array; y: Uint8Array; xHat: Latent }> {
-    const [coded] = await this.encodeResidualCandidates(x, pred, level, chromaGain, visible, crop);
-    return coded!;
-  }
-
-  /**
-   * {@link encodeResidual}, and with `skips` (layout 4) also the same symbols with the blocks not worth
-   * their bits skipped (skip.ts, `chooseSkips`) when some are: two candidates, or one, for the caller's
-   * choice. Skipping every block is the candidate without any residual (empty streams, x̂ = the
-   * prediction). The analysis and the hyperprior run once.
+   * and x̂, the next frame's reference, as the first candidate. With `skips` (layout 4) a second candidate follows when some blocks but not all are not worth
+   * their bits: the same symbols with those blocks skipped (skip.ts, `chooseSkips`), for the caller's
+   * choice; the analysis and the hyperprior run once. (Coding no residual at all, every block skipped,
+   * is the caller's own candidate: {@link predictionOnly}.)
    */
   async encodeResidualCandidates(
     x: Latent, pred: Float32Array, level: RateLevel, chromaGain: number, visible: Visible, crop: boolean, skips?: SkipSearch,
@@ -161,15 +151,11 @@ export class FrameCoder implements Disposable {
     const coded = await this.codeLatent(y, zBytes, scales, means, level, true, cropped);
     const xHat = this.finishResidual(coded.xHat!, pred, chromaGain, cropped);
     out.push({ z: coded.z!, y: coded.y, xHat });
-    if (!skips || !ssePred) return out;
+    if (!ssePred) return out;
     // the same symbols with the blocks not worth their bits skipped
     const bits = blockBits(this.symbolCosts, coded.v, coded.index, y.height, y.width, skips.grid);
     const mask = chooseSkips(ssePred, blockSse(x.data, xHat.data, 3, x.height, x.width, skips.grid, visible), bits, skips.lambda, skips.grid);
-    if (noneSkipped(mask)) return out;
-    if (allSkipped(mask)) {
-      out.push({ z: new Uint8Array(0), y: new Uint8Array(0), xHat: this.predictionOnly(pred, x, cropped), skip: mask });
-      return out;
-    }
+    if (noneSkipped(mask) || allSkipped(mask)) return out;
     const positions = skippedPositions(mask, y.height, y.width)!;
     const v = coded.v.slice();
     for (let k = 0; k < v.length; k++) if (positions[k % positions.length]) v[k] = 0;
@@ -304,8 +290,11 @@ export class FrameCoder implements Disposable {
     return { ...frame, xHat };
   }
 
-  /** `context`: also the frame's ctx16 (latent P-frames predict from it; residuals need none, they get an empty one). */
-  /** `skipped`: latent positions whose symbols the y stream leaves out (0; layout 4's skipped blocks, skip.ts). */
+  /**
+   * `context`: also the frame's ctx16 (latent P-frames predict from it; residuals need none, they get an
+   * empty one). `skipped`: latent positions whose symbols the y stream leaves out (0; layout 4's skipped
+   * blocks, skip.ts).
+   */
   private async decodeLatent(
     z: Uint8Array, y: Uint8Array, shape: Omit<Latent, 'data'>, level: RateLevel, prior: Prior, where: string, context = true, crop?: Visible, skipped?: Uint8Array,
   ): Promise<DecodedFrame> {

@@ -89,14 +89,6 @@ const RESIDUAL_CHROMA_GAIN16 = 24;
  */
 const RESIDUAL_LEVEL_OFFSETS = [1, 3, 3, 3] as const;
 /**
- * The encoder codes each motion-compensated residual at the offset pattern's level and at the levels
- * one below and one above it, each also with its skipped blocks (skip.ts), weighs them against coding
- * no residual at all, and keeps the one with the least J = λ·255²·MSE + bits per pixel (λ of the
- * pattern's position, `lambdaAt`; MSE of x̂ against the frame over its own pixels). On the validation
- * clips (BD-rate against intra, mean of three, 176×144): −78.4 % → −78.9 % for the three levels; λ × 0.7
- * and × 1.5 −78.9 % and −78.8 %; levels two away as well −78.6 %. Triples the residual coding time.
- */
-/**
  * Blocks are skipped at this multiple of the frame's λ (skip.ts, `chooseSkips`): a skip also spares the
  * next frames a residual to correct, which J of one frame does not see. Validation clips at 176×144
  * (BD-rate against x264 of the three; skips at 1× against none: mdn-friday +576.9 → +410.6 %, milk
@@ -105,6 +97,14 @@ const RESIDUAL_LEVEL_OFFSETS = [1, 3, 3, 3] as const;
  */
 const SKIP_LAMBDA_SCALE = 2;
 
+/**
+ * The encoder codes each motion-compensated residual at the offset pattern's level and at the levels
+ * one below and one above it, each also with its skipped blocks (skip.ts), weighs them against coding
+ * no residual at all, and keeps the one with the least J = λ·255²·MSE + bits per pixel (λ of the
+ * pattern's position, `lambdaAt`; MSE of x̂ against the frame over its own pixels). On the validation
+ * clips (BD-rate against intra, mean of three, 176×144): −78.4 % → −78.9 % for the three levels; λ × 0.7
+ * and × 1.5 −78.9 % and −78.8 %; levels two away as well −78.6 %. Triples the residual coding time.
+ */
 async function chooseResidual(
   coder: FrameCoder, x: Latent, pred: Float32Array, level: RateLevel, lambdaOf: number, levels: readonly RateLevel[], visible: { height: number; width: number },
   grid: { rows: number; cols: number },

@@ -55,28 +55,25 @@ export function skippedPositions(mask: SkipMask, height: number, width: number):
   return out;
 }
 
+/** The values of a planar latent (`channels × positions.length`) at the positions not skipped, in its order. */
+function kept(values: Int32Array, positions: Uint8Array): Int32Array {
+  const plane = positions.length;
+  let count = 0;
+  for (let p = 0; p < plane; p++) count += positions[p] ? 0 : 1;
+  const out = new Int32Array(count * (values.length / plane));
+  let k = 0;
+  for (let i = 0; i < values.length; i++) if (!positions[i % plane]) out[k++] = values[i]!;
+  return out;
+}
+
 /** The symbols (and their table indexes) of the positions not skipped, in the latent's order. */
 export function codedSymbols(v: Int32Array, index: Int32Array, positions: Uint8Array): { v: Int32Array; index: Int32Array } {
-  const plane = positions.length;
-  const channels = v.length / plane;
-  let kept = 0;
-  for (let p = 0; p < plane; p++) kept += positions[p] ? 0 : 1;
-  const outV = new Int32Array(kept * channels);
-  const outIndex = new Int32Array(kept * channels);
-  let k = 0;
-  for (let c = 0; c < channels; c++) {
-    for (let p = 0; p < plane; p++) {
-      if (positions[p]) continue;
-      outV[k] = v[c * plane + p]!;
-      outIndex[k++] = index[c * plane + p]!;
-    }
-  }
-  return { v: outV, index: outIndex };
+  return { v: kept(v, positions), index: kept(index, positions) };
 }
 
 /** Indexes of the positions not skipped (what the decoder asks the y stream for), in the latent's order. */
 export function codedIndexes(index: Int32Array, positions: Uint8Array): Int32Array {
-  return codedSymbols(new Int32Array(index.length), index, positions).index;
+  return kept(index, positions);
 }
 
 /** The latent's symbols from the coded ones: 0 at skipped positions. */

@@ -34,6 +34,33 @@ function copyModel(name: string, edit: (m: Record<string, any>) => void, weights
   return dir;
 }
 
+/**
+ * A residual graph of the video model's own (`g_a` or `g_s`, named in the manifest's residual.graphs):
+ * the image model's same graph in its place codes the same frames as no such graph, and a broken file
+ * lets the I-frame code but fails the first P-frame with ERR_MODEL_NOT_FOUND naming it.
+ */
+async function expectOwnResidualGraph(name: 'g_a' | 'g_s', spec: { file: string; inputs: string[]; outputs: string[] }): Promise<void> {
+  const image = path.join(root, 'models/hyperprior', parseManifest(JSON.parse(readFileSync(path.join(MODEL, 'manifest.json'), 'utf8'))).intra.id, `${name}.onnx`);
+  const withGraph = (dir: string) => copyModel(dir, (m) => {
+    const { [name]: _, ...rest } = m.residual.graphs;
+    m.residual.graphs = { ...rest, [name]: spec };
+  });
+  const same = withGraph(`residual-${name}-same`);
+  cpSync(image, path.join(same, spec.file));
+  await using copy = await openVideo({ model: same, threads: 1 });
+  const frames = await copy.decode(await copy.encode(TINY, { gop: 3, frames: 3 }));
+  const without = copyModel(`residual-${name}-none`, (m) => {
+    const { [name]: _, ...rest } = m.residual.graphs;
+    m.residual.graphs = rest;
+  });
+  await using plain = await openVideo({ model: without, threads: 1 });
+  expect(frames).toEqual(await plain.decode(await plain.encode(TINY, { gop: 3, frames: 3 })));
+  const broken = withGraph(`residual-${name}-broken`);
+  writeFileSync(path.join(broken, spec.file), 'not a graph');
+  await using codec = await openVideo({ model: broken, threads: 1 });
+  await expect(codec.encode(TINY, { gop: 2, frames: 2 })).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND', message: expect.stringContaining(spec.file) });
+}
+
 describe('video model', () => {
   it('computes the parity vector bit for bit (checkParity)', async () => {
     await using codec = await openVideo({ threads: 1 });
@@ -158,57 +185,21 @@ describe('video model', () => {
   });
 
   it("encodes residuals with the video model's own g_a when its manifest names one", async () => {
-    const intraGa = path.join(root, 'models/hyperprior', parseManifest(JSON.parse(readFileSync(path.join(MODEL, 'manifest.json'), 'utf8'))).intra.id, 'g_a.onnx');
-    const withGa = (name: string) => copyModel(name, (m) => {
-      const { g_a: _, ...priorOnly } = m.residual.graphs;
-      m.residual.graphs = { ...priorOnly, g_a: { file: 'residual_g_a.onnx', inputs: ['x', 'gain'], outputs: ['y'] } };
-    });
-    // the image model's own g_a as the residual g_a: the same latents, so the same frames
-    const same = withGa('residual-ga-same');
-    cpSync(intraGa, path.join(same, 'residual_g_a.onnx'));
-    await using copy = await openVideo({ model: same, threads: 1 });
-    const frames = await copy.decode(await copy.encode(TINY, { gop: 3, frames: 3 }));
-    const priorOnly = copyModel('residual-ga-none', (m) => {
-      const { g_a: _, ...rest } = m.residual.graphs;
-      m.residual.graphs = rest;
-    });
-    await using plain = await openVideo({ model: priorOnly, threads: 1 });
-    expect(frames).toEqual(await plain.decode(await plain.encode(TINY, { gop: 3, frames: 3 })));
-    // a broken one: the I-frame codes without it, the first P-frame names it
-    const broken = withGa('residual-ga-broken');
-    writeFileSync(path.join(broken, 'residual_g_a.onnx'), 'not a graph');
-    await using codec = await openVideo({ model: broken, threads: 1 });
-    await expect(codec.encode(TINY, { gop: 2, frames: 2 })).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND', message: expect.stringContaining('residual_g_a.onnx') });
+    // the image model's own g_a as the residual g_a: the same latents, so the same frames; a broken one:
+    // the I-frame codes without it, the first P-frame names it
+    await expectOwnResidualGraph('g_a', { file: 'residual_g_a.onnx', inputs: ['x', 'gain'], outputs: ['y'] });
   });
 
   it("synthesises residuals with the video model's own g_s when its manifest names one", async () => {
-    const intraGs = path.join(root, 'models/hyperprior', parseManifest(JSON.parse(readFileSync(path.join(MODEL, 'manifest.json'), 'utf8'))).intra.id, 'g_s.onnx');
     const gS = { file: 'residual_g_s.onnx', inputs: ['y_hat', 'inv_gain'], outputs: ['x_hat'] };
-    const withGs = (name: string) => copyModel(name, (m) => {
-      const { g_s: _, ...rest } = m.residual.graphs;
-      m.residual.graphs = { ...rest, g_s: gS };
-    });
     // the manifest field: optional, with the image g_s's interface
     const raw = JSON.parse(readFileSync(path.join(MODEL, 'manifest.json'), 'utf8'));
     const { g_s: _, ...noGs } = raw.residual.graphs;
     expect(parseManifest({ ...raw, residual: { ...raw.residual, graphs: noGs } }).residual?.graphs.gS).toBeUndefined();
     expect(parseManifest({ ...raw, residual: { ...raw.residual, graphs: { ...noGs, g_s: gS } } }).residual?.graphs.gS).toEqual(gS);
     expect(() => parseManifest({ ...raw, residual: { ...raw.residual, graphs: { ...noGs, g_s: { ...gS, outputs: [] } } } })).toThrow(/residual\.graphs\.g_s\.outputs/);
-    // the image model's own g_s as the residual g_s: the same frames as without one
-    const same = withGs('residual-gs-same');
-    cpSync(intraGs, path.join(same, 'residual_g_s.onnx'));
-    await using copy = await openVideo({ model: same, threads: 1 });
-    const frames = await copy.decode(await copy.encode(TINY, { gop: 3, frames: 3 }));
-    const none = copyModel('residual-gs-none', (m) => {
-      const { g_s: _, ...rest } = m.residual.graphs;
-      m.residual.graphs = rest;
-    });
-    await using plain = await openVideo({ model: none, threads: 1 });
-    expect(frames).toEqual(await plain.decode(await plain.encode(TINY, { gop: 3, frames: 3 })));
-    // a broken one: the I-frame codes without it, the first P-frame (its reconstruction) names it
-    const broken = withGs('residual-gs-broken');
-    writeFileSync(path.join(broken, 'residual_g_s.onnx'), 'not a graph');
-    await using codec = await openVideo({ model: broken, threads: 1 });
-    await expect(codec.encode(TINY, { gop: 2, frames: 2 })).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND', message: expect.stringContaining('residual_g_s.onnx') });
+    // the image model's own g_s as the residual g_s: the same frames as without one; a broken one: the
+    // I-frame codes without it, the first P-frame (its reconstruction) names it
+    await expectOwnResidualGraph('g_s', gS);
   });
 });
